@@ -1,0 +1,82 @@
+package dev.ember.backend;
+
+import dev.ember.core.DType;
+import dev.ember.core.Device;
+import dev.ember.core.Layout;
+import dev.ember.core.Storage;
+
+/**
+ * The primitives a device implements; everything else in Ember is composed from them. A backend
+ * sees only storages and layouts, never tensors or autograd.
+ *
+ * <p>Conventions: inputs may have any strides (stride 0 for broadcast dims) and offsets; outputs
+ * are written through their layout, which for freshly allocated results is contiguous. Shapes
+ * passed together are already equal (the façade broadcasts and checks them). An output may be the
+ * same storage and layout as an input (in-place ops).
+ */
+public interface Backend {
+
+    Device device();
+
+    /** A zero-filled storage of {@code size} elements. */
+    Storage allocate(DType dtype, int size);
+
+    /** A storage holding a copy of {@code data} (FLOAT32 or BOOL). */
+    Storage upload(float[] data, DType dtype);
+
+    /** A storage holding a copy of {@code data} (INT64). */
+    Storage upload(long[] data);
+
+    /** A host copy of all of a float-backed storage. */
+    float[] downloadFloats(Storage s);
+
+    /** A host copy of all of an INT64 storage. */
+    long[] downloadLongs(Storage s);
+
+    void fill(Storage dst, Layout dl, double value);
+
+    /** Copies {@code src} into {@code dst} element by element, converting dtype if they differ. */
+    void copy(Storage src, Layout sl, Storage dst, Layout dl);
+
+    /** {@code out = op(x; a, b)}; see {@link UnaryOp} for the scalars. */
+    void unary(UnaryOp op, double a, double b, Storage x, Layout xl, Storage out, Layout ol);
+
+    /** {@code out = op(x, y)}. */
+    void binary(BinaryOp op, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol);
+
+    /** {@code out = cond ? x : y}. */
+    void where(Storage cond, Layout cl, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol);
+
+    /**
+     * Reduces the dims where {@code ol} has size 1 and {@code xl} does not (and any dims flagged in
+     * {@code dims}). {@code ol} has the same rank as {@code xl} (keepdim form).
+     */
+    void reduce(ReduceOp op, Storage x, Layout xl, boolean[] dims, Storage out, Layout ol);
+
+    /**
+     * Max or min along {@code dim} with the index of the first extreme element (PyTorch's choice);
+     * {@code values} (x's dtype) and {@code indices} (INT64) are contiguous in keepdim form.
+     */
+    void argReduce(ReduceOp op, Storage x, Layout xl, int dim, Storage values, Storage indices);
+
+    /**
+     * Batched matrix product {@code out[b] = x[b] @ y[b]}: x is [B, M, K], y is [B, K, N] (any strides,
+     * batch stride 0 for broadcast), out is [B, M, N] contiguous and overwritten.
+     */
+    void matmul(Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol);
+
+    /**
+     * Unfolds NCHW input windows into columns: x is [N, C, H, W] (any strides), cols is contiguous
+     * [N, C*kH*kW, outH*outW]; padding reads as {@code padValue} (0 for convolution, -inf for max pooling).
+     */
+    void im2col(Storage x, Layout xl, ConvGeometry g, float padValue, Storage cols);
+
+    /** The adjoint of im2col: adds every column entry back to its pixel; x is contiguous [N, C, H, W]. */
+    void col2im(Storage cols, ConvGeometry g, int batch, Storage x);
+
+    /** {@code out[..i..] = x[..index[..i..]..]} along {@code dim}; out and index have the same shape. */
+    void gather(Storage x, Layout xl, int dim, Storage index, Layout il, Storage out, Layout ol);
+
+    /** {@code dst[..index[..i..]..] += src[..i..]} along {@code dim}; src and index have the same shape. */
+    void scatterAdd(Storage dst, Layout dl, int dim, Storage index, Layout il, Storage src, Layout sl);
+}
