@@ -1,0 +1,121 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.ConvGeometry;
+import dev.ember.backend.ReduceOp;
+import dev.ember.backend.UnaryOp;
+import dev.ember.core.DType;
+import dev.ember.core.Device;
+import dev.ember.core.Layout;
+import dev.ember.core.Storage;
+
+/** The default backend: Java loops for elementwise work, BLAS for matrix products. */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {
+    }
+
+    private static CpuStorage cpu(Storage s) {
+        if (s instanceof CpuStorage c) {
+            return c;
+        }
+        throw new IllegalArgumentException("expected a cpu storage, got one on " + s.device());
+    }
+
+    /** Which BLAS the matrix products run on (e.g. JNIBLAS for native OpenBLAS). */
+    public static String blasImplementation() {
+        return Gemm.implementation();
+    }
+
+    @Override
+    public Device device() {
+        return Device.cpu();
+    }
+
+    @Override
+    public Storage allocate(DType dtype, int size) {
+        return CpuStorage.allocate(dtype, size);
+    }
+
+    @Override
+    public Storage upload(float[] data, DType dtype) {
+        return CpuStorage.wrap(data.clone(), dtype);
+    }
+
+    @Override
+    public Storage upload(long[] data) {
+        return CpuStorage.wrap(data.clone());
+    }
+
+    @Override
+    public float[] downloadFloats(Storage s) {
+        return cpu(s).floats().clone();
+    }
+
+    @Override
+    public long[] downloadLongs(Storage s) {
+        return cpu(s).longs().clone();
+    }
+
+    @Override
+    public void fill(Storage dst, Layout dl, double value) {
+        Elementwise.fill(cpu(dst), dl, value);
+    }
+
+    @Override
+    public void copy(Storage src, Layout sl, Storage dst, Layout dl) {
+        Elementwise.copy(cpu(src), sl, cpu(dst), dl);
+    }
+
+    @Override
+    public void unary(UnaryOp op, double a, double b, Storage x, Layout xl, Storage out, Layout ol) {
+        Elementwise.unary(op, a, b, cpu(x), xl, cpu(out), ol);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
+        Elementwise.binary(op, cpu(x), xl, cpu(y), yl, cpu(out), ol);
+    }
+
+    @Override
+    public void where(Storage cond, Layout cl, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
+        Elementwise.where(cpu(cond), cl, cpu(x), xl, cpu(y), yl, cpu(out), ol);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Storage x, Layout xl, boolean[] dims, Storage out, Layout ol) {
+        Reductions.reduce(op, cpu(x), xl, dims, cpu(out), ol);
+    }
+
+    @Override
+    public void argReduce(ReduceOp op, Storage x, Layout xl, int dim, Storage values, Storage indices) {
+        Reductions.argReduce(op, cpu(x), xl, dim, cpu(values), cpu(indices));
+    }
+
+    @Override
+    public void matmul(Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
+        Gemm.matmul(cpu(x), xl, cpu(y), yl, cpu(out), ol);
+    }
+
+    @Override
+    public void im2col(Storage x, Layout xl, ConvGeometry g, float padValue, Storage cols) {
+        Windows.im2col(cpu(x), xl, g, padValue, cpu(cols));
+    }
+
+    @Override
+    public void col2im(Storage cols, ConvGeometry g, int batch, Storage x) {
+        Windows.col2im(cpu(cols), g, batch, cpu(x));
+    }
+
+    @Override
+    public void gather(Storage x, Layout xl, int dim, Storage index, Layout il, Storage out, Layout ol) {
+        Indexing.gather(cpu(x), xl, dim, cpu(index), il, cpu(out), ol);
+    }
+
+    @Override
+    public void scatterAdd(Storage dst, Layout dl, int dim, Storage index, Layout il, Storage src, Layout sl) {
+        Indexing.scatterAdd(cpu(dst), dl, dim, cpu(index), il, cpu(src), sl);
+    }
+}

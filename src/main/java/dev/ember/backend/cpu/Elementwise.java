@@ -1,0 +1,232 @@
+package dev.ember.backend.cpu;
+
+import dev.ember.backend.BinaryOp;
+import dev.ember.backend.UnaryOp;
+import dev.ember.core.DType;
+import dev.ember.core.Layout;
+
+/**
+ * Elementwise kernels. Float storages run float math in tight per-op row loops (the hot path in
+ * training); INT64 operands take a general path through double.
+ */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    static float unary(UnaryOp op, float x, float a, float b) {
+        return switch (op) {
+            case NEG -> -x;
+            case EXP -> (float) Math.exp(x);
+            case LOG -> (float) Math.log(x);
+            case SQRT -> (float) Math.sqrt(x);
+            case ABS -> Math.abs(x);
+            case SIGN -> Math.signum(x);
+            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
+            case RELU -> x > 0 ? x : (Float.isNaN(x) ? x : 0f);
+            case SIN -> (float) Math.sin(x);
+            case COS -> (float) Math.cos(x);
+            case RECIPROCAL -> 1f / x;
+            case ADD_SCALAR -> x + a;
+            case MUL_SCALAR -> x * a;
+            case POW_SCALAR -> pow(x, a);
+            case SCALAR_POW -> pow(a, x);
+            case CLAMP -> clamp(x, a, b);
+            case LEAKY_RELU -> x > 0 ? x : x * a;
+        };
+    }
+
+    private static float pow(float x, float e) {
+        if (e == 2f) {
+            return x * x;
+        }
+        return (float) Math.pow(x, e);
+    }
+
+    private static float clamp(float x, float lo, float hi) {
+        if (Float.isNaN(x)) {
+            return x;
+        }
+        float y = Float.isNaN(lo) ? x : Math.max(x, lo);
+        return Float.isNaN(hi) ? y : Math.min(y, hi);
+    }
+
+    static void unary(UnaryOp op, double a, double b, CpuStorage x, Layout xl, CpuStorage out, Layout ol) {
+        if (!x.isFloat() || !out.isFloat()) {
+            RowLoop.forEachRow(xl.shape(), (s, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    out.set(s[1] + i * st[1], unary(op, (float) x.get(s[0] + i * st[0]), (float) a, (float) b));
+                }
+            }, xl, ol);
+            return;
+        }
+        float[] xs = x.floats();
+        float[] os = out.floats();
+        float fa = (float) a;
+        float fb = (float) b;
+        RowLoop.forEachRow(xl.shape(), (s, st, n) -> {
+            int xi = s[0];
+            int oi = s[1];
+            int xd = st[0];
+            int od = st[1];
+            switch (op) {
+                case RELU -> {
+                    for (int i = 0; i < n; i++, xi += xd, oi += od) {
+                        float v = xs[xi];
+                        os[oi] = v > 0 || Float.isNaN(v) ? v : 0f;
+                    }
+                }
+                case MUL_SCALAR -> {
+                    for (int i = 0; i < n; i++, xi += xd, oi += od) {
+                        os[oi] = xs[xi] * fa;
+                    }
+                }
+                case ADD_SCALAR -> {
+                    for (int i = 0; i < n; i++, xi += xd, oi += od) {
+                        os[oi] = xs[xi] + fa;
+                    }
+                }
+                default -> {
+                    for (int i = 0; i < n; i++, xi += xd, oi += od) {
+                        os[oi] = unary(op, xs[xi], fa, fb);
+                    }
+                }
+            }
+        }, xl, ol);
+    }
+
+    static float binary(BinaryOp op, float x, float y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> pow(x, y);
+            case MAXIMUM -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y);
+            case MINIMUM -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y);
+            case EQ -> x == y ? 1f : 0f;
+            case NE -> x != y ? 1f : 0f;
+            case LT -> x < y ? 1f : 0f;
+            case LE -> x <= y ? 1f : 0f;
+            case GT -> x > y ? 1f : 0f;
+            case GE -> x >= y ? 1f : 0f;
+        };
+    }
+
+    /** Integer arithmetic as PyTorch does it on int64 (DIV is true division, done in double by the caller's dtype). */
+    private static double binaryExact(BinaryOp op, double x, double y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> Math.pow(x, y);
+            case MAXIMUM -> Math.max(x, y);
+            case MINIMUM -> Math.min(x, y);
+            case EQ -> x == y ? 1 : 0;
+            case NE -> x != y ? 1 : 0;
+            case LT -> x < y ? 1 : 0;
+            case LE -> x <= y ? 1 : 0;
+            case GT -> x > y ? 1 : 0;
+            case GE -> x >= y ? 1 : 0;
+        };
+    }
+
+    static void binary(BinaryOp op, CpuStorage x, Layout xl, CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
+        if (!x.isFloat() || !y.isFloat() || !out.isFloat()) {
+            RowLoop.forEachRow(ol.shape(), (s, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    out.set(s[2] + i * st[2], binaryExact(op, x.get(s[0] + i * st[0]), y.get(s[1] + i * st[1])));
+                }
+            }, xl, yl, ol);
+            return;
+        }
+        float[] xs = x.floats();
+        float[] ys = y.floats();
+        float[] os = out.floats();
+        RowLoop.forEachRow(ol.shape(), (s, st, n) -> {
+            int xi = s[0];
+            int yi = s[1];
+            int oi = s[2];
+            int xd = st[0];
+            int yd = st[1];
+            int od = st[2];
+            switch (op) {
+                case ADD -> {
+                    for (int i = 0; i < n; i++, xi += xd, yi += yd, oi += od) {
+                        os[oi] = xs[xi] + ys[yi];
+                    }
+                }
+                case SUB -> {
+                    for (int i = 0; i < n; i++, xi += xd, yi += yd, oi += od) {
+                        os[oi] = xs[xi] - ys[yi];
+                    }
+                }
+                case MUL -> {
+                    for (int i = 0; i < n; i++, xi += xd, yi += yd, oi += od) {
+                        os[oi] = xs[xi] * ys[yi];
+                    }
+                }
+                case DIV -> {
+                    for (int i = 0; i < n; i++, xi += xd, yi += yd, oi += od) {
+                        os[oi] = xs[xi] / ys[yi];
+                    }
+                }
+                default -> {
+                    for (int i = 0; i < n; i++, xi += xd, yi += yd, oi += od) {
+                        os[oi] = binary(op, xs[xi], ys[yi]);
+                    }
+                }
+            }
+        }, xl, yl, ol);
+    }
+
+    static void where(CpuStorage c, Layout cl, CpuStorage x, Layout xl, CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
+        RowLoop.forEachRow(ol.shape(), (s, st, n) -> {
+            for (int i = 0; i < n; i++) {
+                boolean take = c.get(s[0] + i * st[0]) != 0;
+                out.set(s[3] + i * st[3], take ? x.get(s[1] + i * st[1]) : y.get(s[2] + i * st[2]));
+            }
+        }, cl, xl, yl, ol);
+    }
+
+    static void copy(CpuStorage src, Layout sl, CpuStorage dst, Layout dl) {
+        boolean toBool = dst.dtype() == DType.BOOL && src.dtype() != DType.BOOL;
+        if (src.isFloat() && dst.isFloat() && !toBool) {
+            float[] ss = src.floats();
+            float[] ds = dst.floats();
+            RowLoop.forEachRow(dl.shape(), (s, st, n) -> {
+                if (st[0] == 1 && st[1] == 1) {
+                    System.arraycopy(ss, s[0], ds, s[1], n);
+                } else {
+                    for (int i = 0, si = s[0], di = s[1]; i < n; i++, si += st[0], di += st[1]) {
+                        ds[di] = ss[si];
+                    }
+                }
+            }, sl, dl);
+        } else if (!src.isFloat() && !dst.isFloat()) {
+            long[] ss = src.longs();
+            long[] ds = dst.longs();
+            RowLoop.forEachRow(dl.shape(), (s, st, n) -> {
+                for (int i = 0, si = s[0], di = s[1]; i < n; i++, si += st[0], di += st[1]) {
+                    ds[di] = ss[si];
+                }
+            }, sl, dl);
+        } else {
+            RowLoop.forEachRow(dl.shape(), (s, st, n) -> {
+                for (int i = 0; i < n; i++) {
+                    double v = src.get(s[0] + i * st[0]);
+                    dst.set(s[1] + i * st[1], toBool ? (v != 0 ? 1 : 0) : v);
+                }
+            }, sl, dl);
+        }
+    }
+
+    static void fill(CpuStorage dst, Layout dl, double value) {
+        RowLoop.forEachRow(dl.shape(), (s, st, n) -> {
+            for (int i = 0; i < n; i++) {
+                dst.set(s[0] + i * st[0], value);
+            }
+        }, dl);
+    }
+}
