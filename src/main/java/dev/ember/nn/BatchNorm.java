@@ -1,0 +1,64 @@
+package dev.ember.nn;
+
+import dev.ember.autograd.GradMode;
+import dev.ember.core.DType;
+import dev.ember.core.ShapeException;
+import dev.ember.nn.functional.F;
+import dev.ember.tensor.Tensor;
+
+/**
+ * Batch normalisation over the channel dim (PyTorch's _BatchNorm): learnable weight/bias [C],
+ * buffers running_mean, running_var [C] and num_batches_tracked (int64 scalar), momentum 0.1 and
+ * eps 1e-5 by default. A frozen (eval-mode) instance uses only its running statistics.
+ */
+public abstract class BatchNorm extends Module {
+    private final int numFeatures;
+    private final double eps;
+    private final double momentum;
+
+    protected BatchNorm(int numFeatures, double eps, double momentum) {
+        if (numFeatures <= 0) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": num_features must be positive, got "
+                    + numFeatures);
+        }
+        this.numFeatures = numFeatures;
+        this.eps = eps;
+        this.momentum = momentum;
+        registerParameter("weight", Tensor.ones(numFeatures));
+        registerParameter("bias", Tensor.zeros(numFeatures));
+        registerBuffer("running_mean", Tensor.zeros(numFeatures));
+        registerBuffer("running_var", Tensor.ones(numFeatures));
+        registerBuffer("num_batches_tracked", Tensor.zeros().to(DType.INT64));
+    }
+
+    /** The input rank this variant accepts (2 for BatchNorm1d, 4 for BatchNorm2d). */
+    protected abstract int expectedRank();
+
+    public Tensor runningMean() {
+        return buffer("running_mean");
+    }
+
+    public Tensor runningVar() {
+        return buffer("running_var");
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.dim() != expectedRank() || x.size(1) != numFeatures) {
+            throw new ShapeException(getClass().getSimpleName() + "(" + numFeatures + "): expected "
+                    + expectedRank() + "-D input with " + numFeatures + " channels in dim 1, got " + x.shape());
+        }
+        if (isTraining()) {
+            try (var off = GradMode.noGrad()) {
+                buffer("num_batches_tracked").addInPlace(1);
+            }
+        }
+        return F.batchNorm(x, runningMean(), runningVar(), parameter("weight"), parameter("bias"), isTraining(),
+                momentum, eps);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=True, track_running_stats=True";
+    }
+}
