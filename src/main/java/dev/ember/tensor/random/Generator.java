@@ -20,6 +20,8 @@ public final class Generator {
 
     /** Below this length PyTorch's {@code randperm} keeps its original swap shuffle (uint32 max / 20). */
     private static final int RANDPERM_SWAP_SHUFFLE_LIMIT = (int) (0xffffffffL / 20);
+    /** From this range on, {@code randint} takes 64-bit draws. */
+    private static final long RANDINT_WIDE_RANGE = 1L << 28;
     /** {@code torch.normal_} switches from scalar Box-Muller to its 16-wide block fill at this size. */
     private static final int NORMAL_FILL_MIN_SIZE = 16;
 
@@ -125,14 +127,16 @@ public final class Generator {
 
     /**
      * {@code torch.randint(low, high, size)} with int64 dtype: {@code low + draw % (high - low)},
-     * where the draw is 32 bits when the range is below 2^32 and 64 bits otherwise.
+     * where the draw is 32 bits when the range is below 2^28 and 64 bits otherwise. (PyTorch's
+     * public builds switch at 2^28 to bound the modulo skew near 5%; the 2^32 test in its source
+     * applies only to Meta's internal builds.)
      */
     public synchronized void randint(long[] out, long low, long high) {
         if (low >= high) {
             throw new IllegalArgumentException("randint expects low < high, got low=" + low + " high=" + high);
         }
         long range = high - low;
-        boolean wide = Long.compareUnsigned(range, 1L << 32) >= 0;
+        boolean wide = Long.compareUnsigned(range, RANDINT_WIDE_RANGE) >= 0;
         for (int i = 0; i < out.length; i++) {
             long bits = wide ? nextLong() : Integer.toUnsignedLong(engine.nextInt());
             out[i] = Long.remainderUnsigned(bits, range) + low;
