@@ -3,7 +3,7 @@ package dev.ember.tensor.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,9 +16,12 @@ class TorchOracleRngTest {
 
     private static TorchOracle torch;
 
-    @BeforeAll
-    static void openOracle() {
-        torch = TorchOracle.openOrSkip();
+    /** Per test rather than per class, so that each test reports the skip and its reason. */
+    @BeforeEach
+    void requireOracle() {
+        if (torch == null) {
+            torch = TorchOracle.openOrSkip();
+        }
     }
 
     @AfterAll
