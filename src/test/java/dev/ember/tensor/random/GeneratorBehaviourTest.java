@@ -61,9 +61,11 @@ class GeneratorBehaviourTest {
         float[] out = new float[4];
         assertThrows(IllegalArgumentException.class, () -> generator.uniform(out, 0, 4, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> generator.uniform(out, 0, 4, 0, 1e39));
+        assertThrows(IllegalArgumentException.class, () -> generator.uniform(out, 0, 4, -3e38, 3e38));
         assertThrows(IllegalArgumentException.class, () -> generator.normal(out, 0, 4, 0, -1));
         assertThrows(IllegalArgumentException.class, () -> generator.bernoulli(out, 0, 4, 1.5));
         assertThrows(IllegalArgumentException.class, () -> generator.randint(new long[2], 3, 3));
+        assertThrows(IllegalArgumentException.class, () -> generator.randperm(-1));
         assertThrows(IndexOutOfBoundsException.class, () -> generator.uniform(out, 1, 4, 0, 1));
     }
 
