@@ -90,11 +90,24 @@ final class Reductions {
                 int base = s[0] + i * st[0];
                 int best = 0;
                 double bestV = x.get(base);
-                for (int j = 1; j < len && !Double.isNaN(bestV); j++) {
-                    double v = x.get(base + j * step);
-                    if (Double.isNaN(v) || (op == ReduceOp.MAX ? v > bestV : v < bestV)) {
-                        best = j;
-                        bestV = v;
+                if (x.isFloat()) {
+                    float[] xs = x.floats();
+                    float b = xs[base];
+                    for (int j = 1, at = base + step; j < len && b == b; j++, at += step) {
+                        float v = xs[at];
+                        if (v != v || (op == ReduceOp.MAX ? v > b : v < b)) {
+                            best = j;
+                            b = v;
+                        }
+                    }
+                    bestV = b;
+                } else {
+                    for (int j = 1; j < len; j++) {
+                        double v = x.get(base + j * step);
+                        if (op == ReduceOp.MAX ? v > bestV : v < bestV) {
+                            best = j;
+                            bestV = v;
+                        }
                     }
                 }
                 values.set(s[1] + i * st[1], bestV);
