@@ -1265,9 +1265,10 @@ public final class Tensor {
             values = new Tensor(values.storage, Layout.contiguous(Shape.scalar()));
             indices = new Tensor(indices.storage, Layout.contiguous(Shape.scalar()));
         }
-        Tensor keptIndices = keepdim || dim() == 0 ? indices : indices.unsqueeze(d);
-        record(values, name.equals("max") ? "MaxBackward0" : "MinBackward0",
-                Derivatives.indexedReduce(shape(), d, keptIndices, keepdim), new Tensor[] {this});
+        // a 0-d input is its own max: the gradient passes through unchanged
+        Backward rule = dim() == 0 ? Derivatives.IDENTITY
+                : Derivatives.indexedReduce(shape(), d, keepdim ? indices : indices.unsqueeze(d), keepdim);
+        record(values, name.equals("max") ? "MaxBackward0" : "MinBackward0", rule, new Tensor[] {this});
         return new ValuesIndices(values, indices);
     }
 
