@@ -1536,7 +1536,8 @@ public final class Tensor {
         if (dim() != 3 || size(1) != g.colRows() || size(2) != g.colCols()) {
             throw new ShapeException("fold: expected columns [N, " + g.colRows() + ", " + g.colCols() + "], got " + shape());
         }
-        Tensor c = contiguous();
+        // col2im reads its columns from the start of the storage
+        Tensor c = isContiguous() && layout.offset() == 0 ? this : contiguousCopy();
         Tensor x = empty(Shape.of(size(0), g.channels(), g.inH(), g.inW()), DType.FLOAT32, device());
         backend().col2im(c.storage, g, size(0), x.storage);
         return record(x, "Col2ImBackward0", Derivatives.fold2d(g), new Tensor[] {this});
