@@ -926,8 +926,9 @@ public final class Tensor {
 
     /**
      * Runs an in-place update. Without autograd the kernel writes straight into this storage; when
-     * the graph must record it, the op runs out of place on a shadow holding this tensor's history
-     * and the result is copied in, as PyTorch rebases an in-place op's history.
+     * the graph must record it, the op runs out of place on a shadow (a copy of the current values
+     * holding this tensor's history) and the result is copied in, as PyTorch rebases an in-place
+     * op's history.
      */
     private Tensor inPlace(UnaryOperator<Tensor> op, Tensor... others) {
         boolean recording = GradMode.isEnabled() && (requiresGrad || anyRequiresGrad(others));
@@ -936,7 +937,9 @@ public final class Tensor {
         }
         Tensor result;
         if (recording) {
-            Tensor shadow = new Tensor(storage, layout);
+            // the shadow is a copy, so a rule that saved the pre-op values (mul_, div_, clamp_) still finds
+            // them after the write below, as PyTorch's original_self
+            Tensor shadow = contiguousCopy();
             shadow.requiresGrad = requiresGrad;
             shadow.gradFn = gradFn;
             result = op.apply(shadow);
