@@ -1149,7 +1149,9 @@ public final class Tensor {
 
     /** Sum of all elements. */
     public Tensor sum() {
-        return sum(allDims(dim()), false);
+        Tensor out = reduceOp(ReduceOp.SUM, allDims(dim()), false, "sum");
+        return record(out, "SumBackward0", Derivatives.sum(shape(), dimMask(allDims(dim()), "sum"), false),
+                new Tensor[] {this});
     }
 
     public Tensor sum(int dim, boolean keepdim) {
@@ -1343,6 +1345,9 @@ public final class Tensor {
         if (other.size(-2) != k) {
             throw new ShapeException("matmul: mat1 and mat2 shapes cannot be multiplied (" + shape() + " and "
                     + other.shape() + ": " + k + " != " + other.size(-2) + ")");
+        }
+        if (dim() == 2 && other.dim() == 2) {
+            return bmm3(other.unsqueeze(0), "MmBackward0");
         }
         if (other.dim() == 2) {
             // fold all batch dims into the rows: one large GEMM instead of many small ones
