@@ -1070,13 +1070,17 @@ public final class Tensor {
             storage.bumpVersion();
             return this;
         }
-        return inPlace(t -> src.to(device()).to(dtype()).expand(shape().toArray()).clone(), src);
+        return inPlace(t -> {
+            Tensor from = src.to(device()).to(dtype()).expand(shape().toArray());
+            return record(from.contiguousCopy(), "CopyBackwards", Derivatives.COPY, new Tensor[] {t, from});
+        }, src);
     }
 
     /** {@code fill_(value)}. */
     public Tensor fillInPlace(double value) {
-        if (GradMode.isEnabled() && requiresGrad && isLeaf()) {
-            throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
+        if (GradMode.isEnabled() && requiresGrad) {
+            // the values no longer depend on the old history: its gradient is zero
+            return inPlace(t -> record(fullLike(t, value), "FillBackward0", Derivatives.ZERO, new Tensor[] {t}));
         }
         backend().fill(storage, layout, value);
         storage.bumpVersion();

@@ -258,6 +258,42 @@ class AutogradSemanticsTest {
     }
 
     @Test
+    void fillInPlaceCutsTheOldHistory() {
+        // PyTorch: after y.fill_(1), y no longer depends on x; x.grad comes from the second factor only
+        Tensor x = leaf(1, 2);
+        Tensor y = x.mul(2);
+        y.fillInPlace(1);
+        assertEquals("FillBackward0", y.gradFn().name());
+        y.mul(x).sum().backward();
+        assertValues(x.grad(), 1, 1);
+    }
+
+    @Test
+    void copyInPlaceReplacesTheHistoryWithTheSource() {
+        Tensor x = leaf(1, 2);
+        Tensor s = leaf(7);
+        Tensor y = x.mul(2);
+        y.copyInPlace(s.mul(3)); // broadcast [1] -> [2]
+        assertFalse(y.isLeaf());
+        y.mul(x).sum().backward();
+        assertValues(x.grad(), 21, 21);
+        assertValues(s.grad(), 9); // 3 * (1 + 2)
+        assertNull(y.grad());
+    }
+
+    @Test
+    void copyInPlaceOfAConstantIntoANonLeaf() {
+        // PyTorch: the old history gets a zero gradient, y stays a non-leaf
+        Tensor x = leaf(1, 2);
+        Tensor y = x.mul(2);
+        y.copyInPlace(Tensor.of(5, 6));
+        assertFalse(y.isLeaf());
+        y.mul(x).sum().backward();
+        assertValues(x.grad(), 5, 6);
+        assertNull(y.grad());
+    }
+
+    @Test
     void retainGradKeepsTheGradientOfANonLeaf() {
         Tensor x = leaf(1, 2);
         Tensor y = x.mul(3);
