@@ -1319,10 +1319,18 @@ public final class Tensor {
         return e.div(e.sum(dim, true));
     }
 
-    /** Log-softmax along dim: x - logsumexp(x), stable. */
+    /**
+     * Log-softmax along dim as PyTorch computes it: (x - max) - log(sum(exp(x - max))). Subtracting
+     * the max first keeps it exact for large inputs, where x - logsumexp(x) would round at |x|'s scale.
+     */
     public Tensor logSoftmax(int dim) {
         requireFloat("log_softmax");
-        return sub(logsumexp(dim, true));
+        Tensor m;
+        try (var off = GradMode.noGrad()) {
+            m = max(dim, true).values();
+        }
+        Tensor shifted = sub(m);
+        return shifted.sub(shifted.exp().sum(dim, true).log());
     }
 
     // ---------------------------------------------------------------- linear algebra
