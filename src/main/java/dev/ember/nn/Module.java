@@ -4,6 +4,7 @@ import dev.ember.autograd.GradMode;
 import dev.ember.core.Device;
 import dev.ember.tensor.Tensor;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -275,6 +276,32 @@ public abstract class Module {
     /** One line describing this module's settings, as in PyTorch's {@code extra_repr}. */
     protected String extraRepr() {
         return "";
+    }
+
+    /**
+     * A double as Python's {@code repr(float)} writes it ({@code 1e-05}, {@code 0.1}, {@code 100.0}),
+     * so that {@link #extraRepr()} prints hyperparameters as PyTorch does.
+     */
+    protected static String pyFloat(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0.0" : "0.0";
+        }
+        String sign = v < 0 ? "-" : "";
+        BigDecimal d = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+        String digits = d.unscaledValue().toString();
+        int exponent = digits.length() - 1 - d.scale();
+        if (exponent < -4 || exponent >= 16) {
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        }
+        String plain = d.toPlainString();
+        return sign + (plain.contains(".") ? plain : plain + ".0");
     }
 
     @Override
