@@ -98,23 +98,30 @@ public abstract class Module {
 
     // ---------------------------------------------------------------- traversal
 
-    /** Every parameter of the subtree by dotted name, in PyTorch's order. */
+    /**
+     * Every parameter of the subtree by dotted name, in PyTorch's order; a tensor reachable under
+     * several names (a shared module) is listed once, under its first name, as in PyTorch.
+     */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect(this, "", out, true, false);
+        return withoutRepeats(out);
+    }
+
+    private static Map<String, Tensor> withoutRepeats(Map<String, Tensor> named) {
+        Set<Tensor> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        named.forEach((k, v) -> {
+            if (seen.add(v)) {
+                out.put(k, v);
+            }
+        });
         return out;
     }
 
     /** Parameters of the subtree, each once (shared parameters are not repeated). */
     public final List<Tensor> parameters() {
-        Set<Tensor> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<Tensor> out = new ArrayList<>();
-        for (Tensor t : namedParameters().values()) {
-            if (seen.add(t)) {
-                out.add(t);
-            }
-        }
-        return out;
+        return new ArrayList<>(namedParameters().values());
     }
 
     /** Parameters that currently require grad: what an optimizer should update. */
@@ -122,10 +129,11 @@ public abstract class Module {
         return parameters().stream().filter(Tensor::requiresGrad).toList();
     }
 
+    /** Every buffer of the subtree by dotted name, each tensor once (as {@link #namedParameters()}). */
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect(this, "", out, false, true);
-        return out;
+        return withoutRepeats(out);
     }
 
     /** Parameters and buffers by PyTorch's names, detached. */
