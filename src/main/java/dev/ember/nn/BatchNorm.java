@@ -59,6 +59,7 @@ public abstract class BatchNorm extends Module {
 
     @Override
     protected String extraRepr() {
-        return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=True, track_running_stats=True";
+        return numFeatures + ", eps=" + pyFloat(eps) + ", momentum=" + pyFloat(momentum)
+                + ", affine=True, track_running_stats=True";
     }
 }

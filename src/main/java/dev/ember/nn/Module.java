@@ -4,6 +4,7 @@ import dev.ember.autograd.GradMode;
 import dev.ember.core.Device;
 import dev.ember.tensor.Tensor;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -97,23 +98,30 @@ public abstract class Module {
 
     // ---------------------------------------------------------------- traversal
 
-    /** Every parameter of the subtree by dotted name, in PyTorch's order. */
+    /**
+     * Every parameter of the subtree by dotted name, in PyTorch's order; a tensor reachable under
+     * several names (a shared module) is listed once, under its first name, as in PyTorch.
+     */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect(this, "", out, true, false);
+        return withoutRepeats(out);
+    }
+
+    private static Map<String, Tensor> withoutRepeats(Map<String, Tensor> named) {
+        Set<Tensor> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        named.forEach((k, v) -> {
+            if (seen.add(v)) {
+                out.put(k, v);
+            }
+        });
         return out;
     }
 
     /** Parameters of the subtree, each once (shared parameters are not repeated). */
     public final List<Tensor> parameters() {
-        Set<Tensor> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<Tensor> out = new ArrayList<>();
-        for (Tensor t : namedParameters().values()) {
-            if (seen.add(t)) {
-                out.add(t);
-            }
-        }
-        return out;
+        return new ArrayList<>(namedParameters().values());
     }
 
     /** Parameters that currently require grad: what an optimizer should update. */
@@ -121,10 +129,11 @@ public abstract class Module {
         return parameters().stream().filter(Tensor::requiresGrad).toList();
     }
 
+    /** Every buffer of the subtree by dotted name, each tensor once (as {@link #namedParameters()}). */
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect(this, "", out, false, true);
-        return out;
+        return withoutRepeats(out);
     }
 
     /** Parameters and buffers by PyTorch's names, detached. */
@@ -275,6 +284,32 @@ public abstract class Module {
     /** One line describing this module's settings, as in PyTorch's {@code extra_repr}. */
     protected String extraRepr() {
         return "";
+    }
+
+    /**
+     * A double as Python's {@code repr(float)} writes it ({@code 1e-05}, {@code 0.1}, {@code 100.0}),
+     * so that {@link #extraRepr()} prints hyperparameters as PyTorch does.
+     */
+    protected static String pyFloat(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0.0" : "0.0";
+        }
+        String sign = v < 0 ? "-" : "";
+        BigDecimal d = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+        String digits = d.unscaledValue().toString();
+        int exponent = digits.length() - 1 - d.scale();
+        if (exponent < -4 || exponent >= 16) {
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        }
+        String plain = d.toPlainString();
+        return sign + (plain.contains(".") ? plain : plain + ".0");
     }
 
     @Override
