@@ -96,6 +96,59 @@ public abstract class Module {
         return Collections.unmodifiableMap(children);
     }
 
+    /**
+     * Replaces the direct child {@code name} in place, keeping its position (so state-dict order is
+     * unchanged), as PyTorch's {@code model.fc = nn.Linear(512, 10)} does for an existing attribute.
+     * Returns the new module. Fails when there is no such child: a typo must not add a module that
+     * forward never calls. Modules look their children up by name on each call, so the new one is used.
+     */
+    public final <M extends Module> M setChild(String name, M module) {
+        if (module == null) {
+            throw new IllegalArgumentException("setChild: module for '" + name + "' is null (use Identity to remove a layer)");
+        }
+        if (!children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no submodule '" + name
+                    + "' to replace; it has " + children.keySet());
+        }
+        children.put(name, module);
+        return module;
+    }
+
+    /**
+     * The submodule at a dotted path ({@code get_submodule}), e.g. {@code "layer4.1.conv2"}; the empty
+     * path is this module.
+     */
+    public final Module getSubmodule(String path) {
+        Module m = this;
+        if (path.isEmpty()) {
+            return m;
+        }
+        String at = "";
+        for (String part : path.split("\\.", -1)) {
+            Module next = m.children.get(part);
+            if (next == null) {
+                throw new IllegalArgumentException((at.isEmpty() ? getClass().getSimpleName() : at + " ("
+                        + m.getClass().getSimpleName() + ")") + " has no submodule '" + part + "' (looking up '"
+                        + path + "'); it has " + m.children.keySet());
+            }
+            at = at.isEmpty() ? part : at + "." + part;
+            m = next;
+        }
+        return m;
+    }
+
+    /** This module (name "") and every descendant by dotted path, parents before children ({@code named_modules}). */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules(this, "", out);
+        return out;
+    }
+
+    private static void collectModules(Module m, String path, Map<String, Module> out) {
+        out.put(path, m);
+        m.children.forEach((k, c) -> collectModules(c, path.isEmpty() ? k : path + "." + k, out));
+    }
+
     // ---------------------------------------------------------------- traversal
 
     /**
@@ -231,8 +284,15 @@ public abstract class Module {
         return train(true);
     }
 
+    /**
+     * Sets the mode of this module and, through their own {@code train(mode)}, of its children, as
+     * PyTorch does; so a subclass may override it (a frozen {@link BatchNorm} stays in eval mode).
+     */
     public Module train(boolean mode) {
-        apply(m -> m.training = mode);
+        training = mode;
+        for (Module c : children.values()) {
+            c.train(mode);
+        }
         return this;
     }
 
@@ -251,6 +311,54 @@ public abstract class Module {
             p.requiresGrad(value);
         }
         return this;
+    }
+
+    /**
+     * Freezes the submodules or parameters at the given dotted paths, e.g. {@code freeze("conv1", "bn1",
+     * "layer1")}, or the whole module when none are given: their parameters stop requiring grad, and
+     * every {@link BatchNorm} under them is {@linkplain BatchNorm#setFrozen frozen}, i.e. stays in eval
+     * mode (running statistics fixed) even after {@link #train()}. A path names a submodule
+     * ({@code layer1} covers {@code layer1.0.conv1.weight} but not {@code layer10...}) or a single
+     * parameter ({@code fc.bias}); a path that names neither is an error. Returns this.
+     */
+    public Module freeze(String... paths) {
+        setFrozen(true, paths);
+        return this;
+    }
+
+    /** Undoes {@link #freeze}: parameters under the paths (all when none) require grad again, BatchNorms follow the mode again. */
+    public Module unfreeze(String... paths) {
+        setFrozen(false, paths);
+        return this;
+    }
+
+    private void setFrozen(boolean frozen, String[] paths) {
+        Map<String, Tensor> params = namedParameters();
+        Map<String, Module> modules = namedModules();
+        List<String> targets = paths.length == 0 ? List.of("") : List.of(paths);
+        for (String path : targets) {
+            if (!path.isEmpty() && !modules.containsKey(path) && !params.containsKey(path)) {
+                throw new IllegalArgumentException((frozen ? "freeze" : "unfreeze") + ": '" + path
+                        + "' is neither a submodule nor a parameter of " + getClass().getSimpleName()
+                        + "; top-level submodules: " + children.keySet());
+            }
+        }
+        for (String path : targets) {
+            params.forEach((name, p) -> {
+                if (under(name, path)) {
+                    p.requiresGrad(!frozen);
+                }
+            });
+            modules.forEach((name, m) -> {
+                if (m instanceof BatchNorm bn && under(name, path)) {
+                    bn.setFrozen(frozen);
+                }
+            });
+        }
+    }
+
+    private static boolean under(String name, String path) {
+        return path.isEmpty() || name.equals(path) || name.startsWith(path + ".");
     }
 
     /** Calls fn on every module of the subtree, children first, then this one (as PyTorch's apply). */
