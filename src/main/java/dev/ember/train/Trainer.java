@@ -30,6 +30,7 @@ public final class Trainer {
     private final int patience;
     private final Consumer<EpochMetrics> onEpoch;
     private final int numClasses;
+    private final int startEpoch;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -41,6 +42,7 @@ public final class Trainer {
         this.patience = b.patience;
         this.onEpoch = b.onEpoch;
         this.numClasses = b.numClasses;
+        this.startEpoch = b.startEpoch;
     }
 
     public static Builder builder(Module model, Optimizer optimizer, Loss loss, int numClasses) {
@@ -52,7 +54,7 @@ public final class Trainer {
         List<EpochMetrics> history = new ArrayList<>();
         double best = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
+        for (int epoch = startEpoch; epoch < epochs; epoch++) {
             long start = System.nanoTime();
             model.train();
             double lossSum = 0;
@@ -123,6 +125,7 @@ public final class Trainer {
         private LRScheduler scheduler;
         private int patience;
         private Consumer<EpochMetrics> onEpoch;
+        private int startEpoch;
 
         private Builder(Module model, Optimizer optimizer, Loss loss, int numClasses) {
             this.model = model;
@@ -139,6 +142,12 @@ public final class Trainer {
         /** Where batches go; the model must already be there. Default CPU. */
         public Builder device(Device d) {
             device = d;
+            return this;
+        }
+
+        /** Epochs already done (when resuming): training continues with the next one. */
+        public Builder startEpoch(int done) {
+            startEpoch = done;
             return this;
         }
 
@@ -169,6 +178,9 @@ public final class Trainer {
             }
             if (numClasses <= 0) {
                 throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
+            }
+            if (startEpoch < 0 || startEpoch > epochs) {
+                throw new IllegalArgumentException("start epoch must be in [0, " + epochs + "], got " + startEpoch);
             }
             if (patience < 0) {
                 throw new IllegalArgumentException("early stopping patience must be >= 0, got " + patience);
