@@ -246,6 +246,19 @@ class TorchOracleNnTest {
         assertClose(e.output(), bn.forward(y).toFloatArray(), ATOL, RTOL, "BatchNorm2d eval output");
     }
 
+    @Test
+    void batchNorm1dOnSequencesAsTorch() {
+        BatchNorm1d bn = new BatchNorm1d(3);
+        FiniteDiff.assign(bn.namedParameters().get("weight"), uniform(44, 0.5, 1.5, 3));
+        FiniteDiff.assign(bn.namedParameters().get("bias"), uniform(45, -1, 1, 3));
+        Tensor x = uniform(46, -1, 4, 4, 3, 5);
+        TorchNn.BatchNormResult r = torch.batchNorm(x, Tensor.zeros(3), Tensor.ones(3),
+                bn.namedParameters().get("weight"), bn.namedParameters().get("bias"), true, 0.1, 1e-5);
+        assertClose(r.output(), bn.forward(x).toFloatArray(), ATOL, RTOL, "BatchNorm1d [N, C, L] train output");
+        assertClose(r.runningMean(), bn.runningMean().toFloatArray(), 1e-6, 1e-5, "BatchNorm1d [N, C, L] running_mean");
+        assertClose(r.runningVar(), bn.runningVar().toFloatArray(), 1e-6, 1e-5, "BatchNorm1d [N, C, L] running_var");
+    }
+
     // ---------------------------------------------------------------- gradients
 
     @Test
