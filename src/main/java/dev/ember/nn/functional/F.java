@@ -228,6 +228,17 @@ public final class F {
             throw new ShapeException(op + ": expected input [N, C] and target [N], got " + scores.shape() + " and "
                     + target.shape());
         }
+        // gather wraps negative indices, so -1 would silently pick the last class; torch rejects it.
+        // Checked where the labels are at hand (CPU); on a GPU this would cost a sync per batch.
+        if (!target.device().isCuda()) {
+            int classes = scores.size(1);
+            for (long t : target.toLongArray()) {
+                if (t < 0 || t >= classes) {
+                    throw new IndexOutOfBoundsException(op + ": Target " + t + " is out of bounds (" + classes
+                            + " classes).");
+                }
+            }
+        }
     }
 
     /** Negative log-likelihood of log-probabilities [N, C] at int64 targets [N]. */
