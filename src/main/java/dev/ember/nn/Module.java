@@ -231,8 +231,12 @@ public abstract class Module {
         return train(true);
     }
 
+    /** Sets this module's mode and calls {@code train(mode)} on each child, so subclasses' overrides apply. */
     public Module train(boolean mode) {
-        apply(m -> m.training = mode);
+        training = mode;
+        for (Module c : children.values()) {
+            c.train(mode);
+        }
         return this;
     }
 
