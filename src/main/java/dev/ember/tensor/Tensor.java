@@ -1298,11 +1298,15 @@ public final class Tensor {
         }
     }
 
-    /** log(sum(exp(x))) along dim, computed stably by subtracting the max first. */
+    /**
+     * log(sum(exp(x))) along dim, computed stably by subtracting the max first. An infinite max is
+     * not subtracted (PyTorch's rule), so all -inf gives -inf and a +inf gives +inf rather than NaN.
+     */
     public Tensor logsumexp(int dim, boolean keepdim) {
         Tensor m;
         try (var off = GradMode.noGrad()) {
             m = max(dim, true).values();
+            m = m.maskedFill(m.abs().eq(Double.POSITIVE_INFINITY), 0);
         }
         Tensor out = sub(m).exp().sum(dim, true).log().add(m);
         return keepdim ? out : out.squeeze(dim);
