@@ -65,7 +65,7 @@ public final class LocalTraining {
         return new CrossEntropyLoss(F.Reduction.MEAN, job.number(JobKey.LABEL_SMOOTHING));
     }
 
-    public static List<EpochMetrics> run(JobConfig job, RunDirectory out, boolean resume, PrintStream console) {
+    public static List<EpochMetrics> run(JobConfig job, RunWriter out, boolean resume, PrintStream console) {
         Generator.manualSeed(job.integer(JobKey.SEED));
         Datasets data = datasets(job);
         DataLoader train = Pipelines.train(job, data.train());
@@ -88,10 +88,9 @@ public final class LocalTraining {
             if (scheduler != null) {
                 scheduler.setLastEpoch(start);
             }
-            out.truncateMetrics(start);
             console.printf(Locale.ROOT, "resumed from %s at epoch %d%n", last, start);
         }
-        out.writeJob(job);
+        out.start(job, start);
         console.printf(Locale.ROOT, "%s: %s, %d train / %d validation images of %s, %d classes, %d parameters%n",
                 job.string(JobKey.NAME), job.string(JobKey.MODEL), data.train().size(), data.validation().size(),
                 train.imageShape(), numClasses, model.parameters().stream().mapToInt(p -> p.numel()).sum());
@@ -101,7 +100,7 @@ public final class LocalTraining {
                 .scheduler(scheduler).earlyStopping(job.integer(JobKey.EARLY_STOPPING))
                 .onEpoch(m -> {
                     steps[0] += train.batchesPerEpoch();
-                    out.appendMetrics(m);
+                    out.epoch(m);
                     Checkpoint.save(last, model, optimizer, m.epoch(), steps[0],
                             Map.of("job", Json.write(job.effective())));
                     console.printf(Locale.ROOT, "epoch %d/%d  %d steps  train loss %.4f  val loss %.4f  val acc %.2f%%"
@@ -112,8 +111,10 @@ public final class LocalTraining {
                 .build();
         List<EpochMetrics> history = trainer.fit(train, validation);
         Evaluation finalEval = trainer.evaluate(validation);
-        out.writeModel(model);
-        out.writeEvaluation(finalEval, data.train().classNames());
+        int channels = train.imageShape().channels();
+        out.finish(model, finalEval, data.train().classNames(), validation,
+                Pipelines.perChannel(job, JobKey.NORMALIZE_MEAN, channels),
+                Pipelines.perChannel(job, JobKey.NORMALIZE_STD, channels), dev.ember.core.Device.cpu());
         console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
                 finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
         return history;
