@@ -39,15 +39,31 @@ public final class LocalTraining {
     }
 
     public static Datasets datasets(JobConfig job) {
+        Datasets all = splitDatasets(job);
+        int subset = job.integer(JobKey.TRAIN_SUBSET);
+        if (subset <= 0 || subset >= all.train().size()) {
+            return all;
+        }
+        int[] labels = labels(all.train());
+        int[] picked = StratifiedSplit.split(labels, (double) subset / labels.length, job.integer(JobKey.SEED))
+                .validation();
+        return new Datasets(new Subset(all.train(), picked), all.validation());
+    }
+
+    private static int[] labels(ImageDataset data) {
+        int[] labels = new int[data.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data.label(i);
+        }
+        return labels;
+    }
+
+    private static Datasets splitDatasets(JobConfig job) {
         ImageDataset train = open(job, JobKey.TRAIN);
         if (!job.string(JobKey.VALIDATION).isEmpty()) {
             return new Datasets(train, open(job, JobKey.VALIDATION));
         }
-        int[] labels = new int[train.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = train.label(i);
-        }
-        StratifiedSplit.Split split = StratifiedSplit.split(labels, job.number(JobKey.VALIDATION_SPLIT),
+        StratifiedSplit.Split split = StratifiedSplit.split(labels(train), job.number(JobKey.VALIDATION_SPLIT),
                 job.integer(JobKey.SEED));
         return new Datasets(new Subset(train, split.train()), new Subset(train, split.validation()));
     }
@@ -73,6 +89,7 @@ public final class LocalTraining {
         int numClasses = job.integer(JobKey.NUM_CLASSES) > 0 ? job.integer(JobKey.NUM_CLASSES)
                 : data.train().numClasses();
         Module model = Models.create(job, train.imageShape(), numClasses);
+        Transfer.apply(job, model, console);
         Optimizer optimizer = Optimizers.create(job, model.trainableParameters());
         LRScheduler scheduler = Optimizers.scheduler(job, optimizer);
         Loss loss = loss(job);
