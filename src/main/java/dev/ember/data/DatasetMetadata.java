@@ -1,5 +1,8 @@
 package dev.ember.data;
 
+import dev.ember.io.Json;
+
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +38,7 @@ public record DatasetMetadata(List<String> classNames) {
     public Map<String, String> toKeyValue() {
         Map<String, String> kv = new LinkedHashMap<>();
         kv.put(FORMAT_KEY, FORMAT_VERSION);
-        kv.put(CLASSES_KEY, Json.stringArray(classNames));
+        kv.put(CLASSES_KEY, Json.write(classNames));
         kv.put(NUM_CLASSES_KEY, Integer.toString(classNames.size()));
         return kv;
     }
@@ -59,7 +62,7 @@ public record DatasetMetadata(List<String> classNames) {
         }
         List<String> names;
         try {
-            names = Json.parseStringArray(classesJson);
+            names = stringArray(classesJson);
         } catch (IllegalArgumentException e) {
             throw new DatasetFormatException(source + ": key-value metadata '" + CLASSES_KEY + "' is not a JSON array of strings: "
                     + e.getMessage(), e);
@@ -74,5 +77,19 @@ public record DatasetMetadata(List<String> classNames) {
         } catch (IllegalArgumentException e) {
             throw new DatasetFormatException(source + ": key-value metadata '" + CLASSES_KEY + "': " + e.getMessage(), e);
         }
+    }
+
+    private static List<String> stringArray(String json) {
+        if (!(Json.parse(json) instanceof List<?> list)) {
+            throw new IllegalArgumentException("expected a JSON array");
+        }
+        List<String> strings = new ArrayList<>(list.size());
+        for (Object element : list) {
+            if (!(element instanceof String s)) {
+                throw new IllegalArgumentException("array element " + strings.size() + " is not a string: " + element);
+            }
+            strings.add(s);
+        }
+        return strings;
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * A small JSON reader and writer for headers, metrics and job files. Objects read as
  * {@code LinkedHashMap} (order kept), arrays as {@code List}, numbers as {@code Long} when integral
- * and {@code Double} otherwise. Errors name the character offset.
+ * and {@code Double} otherwise. Errors name the line and column.
  */
 public final class Json {
     private final String text;
@@ -45,7 +45,17 @@ public final class Json {
     }
 
     private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < Math.min(pos, text.length()); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        String where = text.indexOf('\n') < 0 ? "column " + (pos + 1)
+                : "line " + line + ", column " + (pos - lineStart + 1);
+        return new IllegalArgumentException("invalid JSON at " + where + ": " + what);
     }
 
     private void skipSpace() {

@@ -45,7 +45,7 @@ class RunDirectoryTest {
     @Test
     void metricsLinesMustBeJsonObjectsWithEveryKeyAndRisingEpochs() throws IOException {
         Path file = dir.resolve(RunDirectory.METRICS);
-        assertProblem(file, line(1, "0.5") + "\n{\"epoch\":2", "line 2: invalid JSON at offset 10");
+        assertProblem(file, line(1, "0.5") + "\n{\"epoch\":2", "line 2: invalid JSON at column 11: expected '}'");
         assertProblem(file, "\n\n[1, 2]\n", "line 3: expected a JSON object, got an array");
         assertProblem(file, line(1, "0.5").replace(",\"lr\":0.1", ""), "line 1: missing lr");
         assertProblem(file, line(1, "0.5").replace("\"epoch\":1", "\"epoch\":1.5"),

@@ -2,7 +2,7 @@ package dev.ember.data.importers;
 
 import dev.ember.data.DatasetFormatException;
 import dev.ember.data.DatasetInfo;
-import dev.ember.data.Json;
+import dev.ember.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +68,7 @@ public final class MnistJsonImporter {
         try {
             parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new DatasetFormatException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+            throw new DatasetFormatException(file + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -81,11 +81,11 @@ public final class MnistJsonImporter {
         }
         byte[] pixels = new byte[values.size()];
         for (int i = 0; i < pixels.length; i++) {
-            if (!(values.get(i) instanceof Double v) || !(v >= 0 && v <= 1)) {
+            if (!(values.get(i) instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 1)) {
                 throw new DatasetFormatException(file + ": \"data\" value " + i + " (image " + i / PIXELS + ", pixel " + i % PIXELS
                         + ") is " + values.get(i) + "; expected a number in [0, 1]");
             }
-            pixels[i] = (byte) Math.round(v * 255);
+            pixels[i] = (byte) Math.round(((Number) values.get(i)).doubleValue() * 255);
         }
         return pixels;
     }

@@ -129,7 +129,7 @@ class MnistJsonImporterTest {
         Path source = writePackage();
         Path three = source.resolve("src/digits/3.json");
         Files.writeString(three, "{\"data\": [0, 0.5,]}");
-        assertEquals(three + ": not valid JSON (unexpected character ']' at line 1, column 18)", failure(source));
+        assertEquals(three + ": invalid JSON at column 18: unexpected character ']'", failure(source));
         Files.writeString(three, "{\"data\": [0, 0.5]}");
         assertEquals(three + ": \"data\" has 2 values; expected a positive multiple of 784 (28x28 per image)", failure(source));
         Files.writeString(three, "[1, 2]");
