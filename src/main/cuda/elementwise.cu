@@ -23,10 +23,11 @@ __device__ __forceinline__ long long idiv(long long x, long long y) {
     return x / y;
 }
 
-// Integer power by squaring; negative exponents truncate like integer division (only 1 and -1 survive).
+// Integer power by squaring. A negative exponent gives what Java's (long) Math.pow gives: the
+// fraction truncates to 0 except for 1 and -1, and 0 to a negative power is +inf, saturated.
 __device__ __forceinline__ long long ipow(long long x, long long y) {
     if (y < 0) {
-        return x == 1 ? 1 : (x == -1 ? ((y & 1) ? -1 : 1) : 0);
+        return x == 0 ? LLONG_MAX : (x == 1 ? 1 : (x == -1 ? ((y & 1) ? -1 : 1) : 0));
     }
     long long result = 1;
     while (y > 0) {

@@ -13,21 +13,30 @@
 
 #include <cstdint>
 
+// (Under EMBER_HOST_SIM, the CPU simulator of src/test/cuda stands in for the two instructions.)
 __device__ __forceinline__ float toTf32(float x) {
+#ifdef EMBER_HOST_SIM
+    return __uint_as_float(simToTf32(x));
+#else
     uint32_t r;
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
     return __uint_as_float(r);
+#endif
 }
 
 // d += a * b for one 16x8x8 tile; fragment ownership is fixed by the PTX ISA: a[0..3] hold
 // (row g, col t), (g+8, t), (g, t+4), (g+8, t+4); b[0..1] hold (k t, n g), (t+4, g); d[0..3] hold
 // (g, 2t), (g, 2t+1), (g+8, 2t), (g+8, 2t+1), with g = lane/4 and t = lane%4.
 __device__ __forceinline__ void mmaTf32(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2]) {
+#ifdef EMBER_HOST_SIM
+    simMmaM16N8K8(d, a, b);
+#else
     asm volatile(
             "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
             "{%0,%1,%2,%3};"
             : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
             : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#endif
 }
 
 template <int E>
