@@ -54,6 +54,8 @@ public final class Derivatives {
     // elementwise, one input (saved: x, or the output where the rule says out)
     public static final Backward IDENTITY = (g, n) -> of(g);
     public static final Backward ZERO = (g, n) -> of(Tensor.zerosLike(g));
+    /** copy_(src) (inputs: self, src): the overwritten values get nothing, the source all. */
+    public static final Backward COPY = (g, n) -> of(Tensor.zerosLike(g), g);
     public static final Backward NEG = (g, n) -> of(g.neg());
     /** saved: out */
     public static final Backward EXP = (g, n) -> of(g.mul(n.saved(0)));

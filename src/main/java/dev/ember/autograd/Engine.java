@@ -14,6 +14,10 @@ import java.util.Map;
  * iteratively, since Java stacks are shallow), then one reverse walk that calls each node's rule
  * and accumulates into leaves' {@code .grad}. Broadcast gradients are reduced to their input's shape
  * here and nowhere else.
+ *
+ * <p>The graph's vertices are nodes and leaf tensors. An edge leads to the node an input had when
+ * the op ran, not to the input's current one: an in-place op gives a tensor a new history, and
+ * consumers recorded before it must still reach the old one, as in PyTorch.
  */
 public final class Engine {
     private Engine() {
@@ -27,38 +31,50 @@ public final class Engine {
             throw new IllegalArgumentException("backward: gradient of shape " + gradient.shape()
                     + " does not match the output's shape " + root.shape());
         }
-        List<Tensor> order = topologicalOrder(root);
-        Map<Tensor, Tensor> pending = new IdentityHashMap<>();
-        pending.put(root, gradient);
+        Object start = root.gradFn() != null ? root.gradFn() : root;
+        Map<Node, Tensor> retained = new IdentityHashMap<>();
+        if (root.gradFn() != null && root.retainsGrad()) {
+            retained.put(root.gradFn(), root);
+        }
+        List<Object> order = topologicalOrder(start, retained);
+        Map<Object, Tensor> pending = new IdentityHashMap<>();
+        pending.put(start, gradient);
         try (var off = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
-                Tensor g = pending.remove(t);
+                Object vertex = order.get(i);
+                Tensor g = pending.remove(vertex);
                 if (g == null) {
                     continue;
                 }
-                Node node = t.gradFn();
-                if (node == null || t.retainsGrad()) {
-                    t.accumulateGrad(g);
-                }
-                if (node == null) {
+                if (vertex instanceof Tensor leaf) {
+                    leaf.accumulateGrad(g);
                     continue;
+                }
+                Node node = (Node) vertex;
+                Tensor keeper = retained.get(node);
+                if (keeper != null) {
+                    keeper.accumulateGrad(g);
                 }
                 Tensor[] inputGrads = node.rule().apply(g, node);
                 Tensor[] inputs = node.inputs();
                 for (int j = 0; j < inputs.length; j++) {
-                    Tensor input = inputs[j];
-                    if (input == null || !input.requiresGrad() || inputGrads[j] == null) {
+                    if (!node.inputNeedsGrad(j) || inputGrads[j] == null) {
                         continue;
                     }
-                    Tensor gj = sumToShape(inputGrads[j], input.shape());
-                    pending.merge(input, gj, Tensor::add);
+                    Tensor gj = sumToShape(inputGrads[j], inputs[j].shape());
+                    pending.merge(target(node, j), gj, Tensor::add);
                 }
                 if (!retainGraph) {
                     node.release();
                 }
             }
         }
+    }
+
+    /** Where input j's gradient goes: the node that produced it, or the leaf itself. */
+    private static Object target(Node node, int j) {
+        Node fn = node.inputFn(j);
+        return fn != null ? fn : node.inputs()[j];
     }
 
     /** Sums a broadcast gradient back to {@code shape}: over added leading dims and over dims that were 1. */
@@ -77,29 +93,42 @@ public final class Engine {
         return summed.reshape(shape.toArray());
     }
 
-    /** Tensors reachable from root, each after all of its inputs (iterative post-order DFS). */
-    private static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>();
-        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+    /**
+     * Vertices reachable from start, each after all of its inputs (iterative post-order DFS). Also
+     * notes which tensors retain their gradient: those whose current history is the node an edge leads to.
+     */
+    private static List<Object> topologicalOrder(Object start, Map<Node, Tensor> retained) {
+        List<Object> order = new ArrayList<>();
+        Map<Object, Boolean> seen = new IdentityHashMap<>();
         ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {root, 0});
-        seen.put(root, Boolean.TRUE);
+        stack.push(new Object[] {start, 0});
+        seen.put(start, Boolean.TRUE);
         while (!stack.isEmpty()) {
             Object[] frame = stack.peek();
-            Tensor t = (Tensor) frame[0];
             int next = (Integer) frame[1];
-            Tensor[] inputs = t.gradFn() == null ? new Tensor[0] : t.gradFn().inputs();
-            while (next < inputs.length && (inputs[next] == null || !inputs[next].requiresGrad()
-                    || seen.containsKey(inputs[next]))) {
-                next++;
+            Node node = frame[0] instanceof Node n ? n : null;
+            int count = node == null ? 0 : node.inputs().length;
+            Object child = null;
+            for (; next < count; next++) {
+                if (node.inputNeedsGrad(next)) {
+                    Object c = target(node, next);
+                    Tensor input = node.inputs()[next];
+                    if (c instanceof Node fn && input.retainsGrad() && input.gradFn() == fn) {
+                        retained.put(fn, input);
+                    }
+                    if (!seen.containsKey(c)) {
+                        child = c;
+                        break;
+                    }
+                }
             }
-            if (next < inputs.length) {
+            if (child != null) {
                 frame[1] = next + 1;
-                seen.put(inputs[next], Boolean.TRUE);
-                stack.push(new Object[] {inputs[next], 0});
+                seen.put(child, Boolean.TRUE);
+                stack.push(new Object[] {child, 0});
             } else {
                 stack.pop();
-                order.add(t);
+                order.add(frame[0]);
             }
         }
         return order;

@@ -11,6 +11,9 @@ import dev.ember.tensor.Tensor;
 public final class Node {
     private final String name;
     private final Tensor[] inputs;
+    /** Each input's history when this op ran: an in-place op later gives the input a new one. */
+    private final Node[] inputFns;
+    private final boolean[] inputNeedsGrad;
     private final Backward rule;
     private final Tensor[] saved;
     private final int[] savedVersions;
@@ -20,6 +23,14 @@ public final class Node {
     public Node(String name, Tensor[] inputs, Backward rule, Tensor[] saved) {
         this.name = name;
         this.inputs = inputs;
+        this.inputFns = new Node[inputs.length];
+        this.inputNeedsGrad = new boolean[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] != null) {
+                inputFns[i] = inputs[i].gradFn();
+                inputNeedsGrad[i] = inputs[i].requiresGrad();
+            }
+        }
         this.rule = rule;
         this.saved = saved;
         this.savedVersions = new int[saved.length];
@@ -34,6 +45,16 @@ public final class Node {
 
     Tensor[] inputs() {
         return inputs;
+    }
+
+    /** The node that produced input {@code i} when this op ran, or null for a leaf. */
+    Node inputFn(int i) {
+        return inputFns[i];
+    }
+
+    /** Whether input {@code i} required grad when this op ran. */
+    boolean inputNeedsGrad(int i) {
+        return inputNeedsGrad[i];
     }
 
     Backward rule() {

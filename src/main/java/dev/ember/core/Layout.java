@@ -122,14 +122,20 @@ public final class Layout {
         return new Layout(Shape.of(dims), st, offset);
     }
 
-    /** Broadcasts to {@code target} (right-aligned) by giving new and size-1 dims stride 0. */
+    /**
+     * Broadcasts to {@code target} (right-aligned) by giving stretched dims stride 0. A new leading
+     * dim of size 1 gets the stride a contiguous tensor would have there, as PyTorch's
+     * inferExpandGeometry gives it.
+     */
     public Layout expand(Shape target) {
         int n = target.rank();
         int lead = n - shape.rank();
         int[] st = new int[n];
-        for (int i = 0; i < n; i++) {
+        for (int i = n - 1; i >= 0; i--) {
             int src = i - lead;
-            st[i] = src < 0 || shape.size(src) == 1 && target.size(i) != 1 ? 0 : strides[src];
+            int size = src < 0 ? 1 : shape.size(src);
+            int stride = src >= 0 ? strides[src] : i == n - 1 ? 1 : target.size(i + 1) * st[i + 1];
+            st[i] = size != target.size(i) ? 0 : stride;
         }
         return new Layout(target, st, offset);
     }

@@ -9,12 +9,14 @@ import dev.ember.tensor.Tensor;
 /**
  * Batch normalisation over the channel dim (PyTorch's _BatchNorm): learnable weight/bias [C],
  * buffers running_mean, running_var [C] and num_batches_tracked (int64 scalar), momentum 0.1 and
- * eps 1e-5 by default. A frozen (eval-mode) instance uses only its running statistics.
+ * eps 1e-5 by default. An eval-mode instance uses only its running statistics; a
+ * {@linkplain #setFrozen frozen} one stays in eval mode through {@code train()}.
  */
 public abstract class BatchNorm extends Module {
     private final int numFeatures;
     private final double eps;
     private final double momentum;
+    private boolean frozen;
 
     protected BatchNorm(int numFeatures, double eps, double momentum) {
         if (numFeatures <= 0) {
@@ -33,6 +35,29 @@ public abstract class BatchNorm extends Module {
 
     /** The input rank this variant accepts (2 for BatchNorm1d, 4 for BatchNorm2d). */
     protected abstract int expectedRank();
+
+    /**
+     * Pins this layer to eval mode (or releases it): while frozen, {@link #train(boolean)} keeps it
+     * evaluating with its running statistics, which then no longer change, as transfer learning wants
+     * for a frozen backbone. Freezing switches to eval mode at once; unfreezing leaves the mode as it
+     * is until the next {@code train()}. {@link Module#freeze} sets this for BatchNorms under its paths.
+     */
+    public BatchNorm setFrozen(boolean frozen) {
+        this.frozen = frozen;
+        if (frozen) {
+            super.train(false);
+        }
+        return this;
+    }
+
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    @Override
+    public Module train(boolean mode) {
+        return super.train(mode && !frozen);
+    }
 
     public Tensor runningMean() {
         return buffer("running_mean");
@@ -59,6 +84,7 @@ public abstract class BatchNorm extends Module {
 
     @Override
     protected String extraRepr() {
-        return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=True, track_running_stats=True";
+        return numFeatures + ", eps=" + pyFloat(eps) + ", momentum=" + pyFloat(momentum)
+                + ", affine=True, track_running_stats=True" + (frozen ? ", frozen=True" : "");
     }
 }

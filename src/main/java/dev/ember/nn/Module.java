@@ -4,6 +4,7 @@ import dev.ember.autograd.GradMode;
 import dev.ember.core.Device;
 import dev.ember.tensor.Tensor;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -95,25 +96,85 @@ public abstract class Module {
         return Collections.unmodifiableMap(children);
     }
 
+    /**
+     * Replaces the direct child {@code name} in place, keeping its position (so state-dict order is
+     * unchanged), as PyTorch's {@code model.fc = nn.Linear(512, 10)} does for an existing attribute.
+     * Returns the new module. Fails when there is no such child: a typo must not add a module that
+     * forward never calls. Modules look their children up by name on each call, so the new one is used.
+     */
+    public final <M extends Module> M setChild(String name, M module) {
+        if (module == null) {
+            throw new IllegalArgumentException("setChild: module for '" + name + "' is null (use Identity to remove a layer)");
+        }
+        if (!children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no submodule '" + name
+                    + "' to replace; it has " + children.keySet());
+        }
+        children.put(name, module);
+        return module;
+    }
+
+    /**
+     * The submodule at a dotted path ({@code get_submodule}), e.g. {@code "layer4.1.conv2"}; the empty
+     * path is this module.
+     */
+    public final Module getSubmodule(String path) {
+        Module m = this;
+        if (path.isEmpty()) {
+            return m;
+        }
+        String at = "";
+        for (String part : path.split("\\.", -1)) {
+            Module next = m.children.get(part);
+            if (next == null) {
+                throw new IllegalArgumentException((at.isEmpty() ? getClass().getSimpleName() : at + " ("
+                        + m.getClass().getSimpleName() + ")") + " has no submodule '" + part + "' (looking up '"
+                        + path + "'); it has " + m.children.keySet());
+            }
+            at = at.isEmpty() ? part : at + "." + part;
+            m = next;
+        }
+        return m;
+    }
+
+    /** This module (name "") and every descendant by dotted path, parents before children ({@code named_modules}). */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules(this, "", out);
+        return out;
+    }
+
+    private static void collectModules(Module m, String path, Map<String, Module> out) {
+        out.put(path, m);
+        m.children.forEach((k, c) -> collectModules(c, path.isEmpty() ? k : path + "." + k, out));
+    }
+
     // ---------------------------------------------------------------- traversal
 
-    /** Every parameter of the subtree by dotted name, in PyTorch's order. */
+    /**
+     * Every parameter of the subtree by dotted name, in PyTorch's order; a tensor reachable under
+     * several names (a shared module) is listed once, under its first name, as in PyTorch.
+     */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect(this, "", out, true, false);
+        return withoutRepeats(out);
+    }
+
+    private static Map<String, Tensor> withoutRepeats(Map<String, Tensor> named) {
+        Set<Tensor> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        named.forEach((k, v) -> {
+            if (seen.add(v)) {
+                out.put(k, v);
+            }
+        });
         return out;
     }
 
     /** Parameters of the subtree, each once (shared parameters are not repeated). */
     public final List<Tensor> parameters() {
-        Set<Tensor> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<Tensor> out = new ArrayList<>();
-        for (Tensor t : namedParameters().values()) {
-            if (seen.add(t)) {
-                out.add(t);
-            }
-        }
-        return out;
+        return new ArrayList<>(namedParameters().values());
     }
 
     /** Parameters that currently require grad: what an optimizer should update. */
@@ -121,10 +182,11 @@ public abstract class Module {
         return parameters().stream().filter(Tensor::requiresGrad).toList();
     }
 
+    /** Every buffer of the subtree by dotted name, each tensor once (as {@link #namedParameters()}). */
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect(this, "", out, false, true);
-        return out;
+        return withoutRepeats(out);
     }
 
     /** Parameters and buffers by PyTorch's names, detached. */
@@ -222,8 +284,15 @@ public abstract class Module {
         return train(true);
     }
 
+    /**
+     * Sets the mode of this module and, through their own {@code train(mode)}, of its children, as
+     * PyTorch does; so a subclass may override it (a frozen {@link BatchNorm} stays in eval mode).
+     */
     public Module train(boolean mode) {
-        apply(m -> m.training = mode);
+        training = mode;
+        for (Module c : children.values()) {
+            c.train(mode);
+        }
         return this;
     }
 
@@ -242,6 +311,54 @@ public abstract class Module {
             p.requiresGrad(value);
         }
         return this;
+    }
+
+    /**
+     * Freezes the submodules or parameters at the given dotted paths, e.g. {@code freeze("conv1", "bn1",
+     * "layer1")}, or the whole module when none are given: their parameters stop requiring grad, and
+     * every {@link BatchNorm} under them is {@linkplain BatchNorm#setFrozen frozen}, i.e. stays in eval
+     * mode (running statistics fixed) even after {@link #train()}. A path names a submodule
+     * ({@code layer1} covers {@code layer1.0.conv1.weight} but not {@code layer10...}) or a single
+     * parameter ({@code fc.bias}); a path that names neither is an error. Returns this.
+     */
+    public Module freeze(String... paths) {
+        setFrozen(true, paths);
+        return this;
+    }
+
+    /** Undoes {@link #freeze}: parameters under the paths (all when none) require grad again, BatchNorms follow the mode again. */
+    public Module unfreeze(String... paths) {
+        setFrozen(false, paths);
+        return this;
+    }
+
+    private void setFrozen(boolean frozen, String[] paths) {
+        Map<String, Tensor> params = namedParameters();
+        Map<String, Module> modules = namedModules();
+        List<String> targets = paths.length == 0 ? List.of("") : List.of(paths);
+        for (String path : targets) {
+            if (!path.isEmpty() && !modules.containsKey(path) && !params.containsKey(path)) {
+                throw new IllegalArgumentException((frozen ? "freeze" : "unfreeze") + ": '" + path
+                        + "' is neither a submodule nor a parameter of " + getClass().getSimpleName()
+                        + "; top-level submodules: " + children.keySet());
+            }
+        }
+        for (String path : targets) {
+            params.forEach((name, p) -> {
+                if (under(name, path)) {
+                    p.requiresGrad(!frozen);
+                }
+            });
+            modules.forEach((name, m) -> {
+                if (m instanceof BatchNorm bn && under(name, path)) {
+                    bn.setFrozen(frozen);
+                }
+            });
+        }
+    }
+
+    private static boolean under(String name, String path) {
+        return path.isEmpty() || name.equals(path) || name.startsWith(path + ".");
     }
 
     /** Calls fn on every module of the subtree, children first, then this one (as PyTorch's apply). */
@@ -275,6 +392,32 @@ public abstract class Module {
     /** One line describing this module's settings, as in PyTorch's {@code extra_repr}. */
     protected String extraRepr() {
         return "";
+    }
+
+    /**
+     * A double as Python's {@code repr(float)} writes it ({@code 1e-05}, {@code 0.1}, {@code 100.0}),
+     * so that {@link #extraRepr()} prints hyperparameters as PyTorch does.
+     */
+    protected static String pyFloat(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0.0" : "0.0";
+        }
+        String sign = v < 0 ? "-" : "";
+        BigDecimal d = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+        String digits = d.unscaledValue().toString();
+        int exponent = digits.length() - 1 - d.scale();
+        if (exponent < -4 || exponent >= 16) {
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        }
+        String plain = d.toPlainString();
+        return sign + (plain.contains(".") ? plain : plain + ".0");
     }
 
     @Override

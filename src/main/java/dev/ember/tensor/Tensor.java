@@ -926,8 +926,9 @@ public final class Tensor {
 
     /**
      * Runs an in-place update. Without autograd the kernel writes straight into this storage; when
-     * the graph must record it, the op runs out of place on a shadow holding this tensor's history
-     * and the result is copied in, as PyTorch rebases an in-place op's history.
+     * the graph must record it, the op runs out of place on a shadow (a copy of the current values
+     * holding this tensor's history) and the result is copied in, as PyTorch rebases an in-place
+     * op's history.
      */
     private Tensor inPlace(UnaryOperator<Tensor> op, Tensor... others) {
         boolean recording = GradMode.isEnabled() && (requiresGrad || anyRequiresGrad(others));
@@ -936,7 +937,9 @@ public final class Tensor {
         }
         Tensor result;
         if (recording) {
-            Tensor shadow = new Tensor(storage, layout);
+            // the shadow is a copy, so a rule that saved the pre-op values (mul_, div_, clamp_) still finds
+            // them after the write below, as PyTorch's original_self
+            Tensor shadow = contiguousCopy();
             shadow.requiresGrad = requiresGrad;
             shadow.gradFn = gradFn;
             result = op.apply(shadow);
@@ -1067,13 +1070,17 @@ public final class Tensor {
             storage.bumpVersion();
             return this;
         }
-        return inPlace(t -> src.to(device()).to(dtype()).expand(shape().toArray()).clone(), src);
+        return inPlace(t -> {
+            Tensor from = src.to(device()).to(dtype()).expand(shape().toArray());
+            return record(from.contiguousCopy(), "CopyBackwards", Derivatives.COPY, new Tensor[] {t, from});
+        }, src);
     }
 
     /** {@code fill_(value)}. */
     public Tensor fillInPlace(double value) {
-        if (GradMode.isEnabled() && requiresGrad && isLeaf()) {
-            throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
+        if (GradMode.isEnabled() && requiresGrad) {
+            // the values no longer depend on the old history: its gradient is zero
+            return inPlace(t -> record(fullLike(t, value), "FillBackward0", Derivatives.ZERO, new Tensor[] {t}));
         }
         backend().fill(storage, layout, value);
         storage.bumpVersion();
@@ -1146,7 +1153,9 @@ public final class Tensor {
 
     /** Sum of all elements. */
     public Tensor sum() {
-        return sum(allDims(dim()), false);
+        Tensor out = reduceOp(ReduceOp.SUM, allDims(dim()), false, "sum");
+        return record(out, "SumBackward0", Derivatives.sum(shape(), dimMask(allDims(dim()), "sum"), false),
+                new Tensor[] {this});
     }
 
     public Tensor sum(int dim, boolean keepdim) {
@@ -1265,9 +1274,10 @@ public final class Tensor {
             values = new Tensor(values.storage, Layout.contiguous(Shape.scalar()));
             indices = new Tensor(indices.storage, Layout.contiguous(Shape.scalar()));
         }
-        Tensor keptIndices = keepdim || dim() == 0 ? indices : indices.unsqueeze(d);
-        record(values, name.equals("max") ? "MaxBackward0" : "MinBackward0",
-                Derivatives.indexedReduce(shape(), d, keptIndices, keepdim), new Tensor[] {this});
+        // a 0-d input is its own max: the gradient passes through unchanged
+        Backward rule = dim() == 0 ? Derivatives.IDENTITY
+                : Derivatives.indexedReduce(shape(), d, keepdim ? indices : indices.unsqueeze(d), keepdim);
+        record(values, name.equals("max") ? "MaxBackward0" : "MinBackward0", rule, new Tensor[] {this});
         return new ValuesIndices(values, indices);
     }
 
@@ -1309,10 +1319,18 @@ public final class Tensor {
         return e.div(e.sum(dim, true));
     }
 
-    /** Log-softmax along dim: x - logsumexp(x), stable. */
+    /**
+     * Log-softmax along dim as PyTorch computes it: (x - max) - log(sum(exp(x - max))). Subtracting
+     * the max first keeps it exact for large inputs, where x - logsumexp(x) would round at |x|'s scale.
+     */
     public Tensor logSoftmax(int dim) {
         requireFloat("log_softmax");
-        return sub(logsumexp(dim, true));
+        Tensor m;
+        try (var off = GradMode.noGrad()) {
+            m = max(dim, true).values();
+        }
+        Tensor shifted = sub(m);
+        return shifted.sub(shifted.exp().sum(dim, true).log());
     }
 
     // ---------------------------------------------------------------- linear algebra
@@ -1339,6 +1357,9 @@ public final class Tensor {
         if (other.size(-2) != k) {
             throw new ShapeException("matmul: mat1 and mat2 shapes cannot be multiplied (" + shape() + " and "
                     + other.shape() + ": " + k + " != " + other.size(-2) + ")");
+        }
+        if (dim() == 2 && other.dim() == 2) {
+            return bmm3(other.unsqueeze(0), "MmBackward0");
         }
         if (other.dim() == 2) {
             // fold all batch dims into the rows: one large GEMM instead of many small ones
@@ -1535,7 +1556,8 @@ public final class Tensor {
         if (dim() != 3 || size(1) != g.colRows() || size(2) != g.colCols()) {
             throw new ShapeException("fold: expected columns [N, " + g.colRows() + ", " + g.colCols() + "], got " + shape());
         }
-        Tensor c = contiguous();
+        // col2im reads its columns from the start of the storage
+        Tensor c = isContiguous() && layout.offset() == 0 ? this : contiguousCopy();
         Tensor x = empty(Shape.of(size(0), g.channels(), g.inH(), g.inW()), DType.FLOAT32, device());
         backend().col2im(c.storage, g, size(0), x.storage);
         return record(x, "Col2ImBackward0", Derivatives.fold2d(g), new Tensor[] {this});

@@ -36,6 +36,21 @@ final class Elementwise {
         };
     }
 
+    /** The int64 path: the same ops in double, exact for integers up to 2^53 (float holds only 2^24). */
+    static double unaryExact(UnaryOp op, double x, double a, double b) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case SIGN -> Math.signum(x);
+            case RELU -> x > 0 ? x : 0;
+            case ADD_SCALAR -> x + a;
+            case MUL_SCALAR -> x * a;
+            case CLAMP -> Math.min(Math.max(x, Double.isNaN(a) ? x : a), Double.isNaN(b) ? x : b);
+            case LEAKY_RELU -> x > 0 ? x : x * a;
+            default -> unary(op, (float) x, (float) a, (float) b);
+        };
+    }
+
     private static float pow(float x, float e) {
         if (e == 2f) {
             return x * x;
@@ -55,7 +70,7 @@ final class Elementwise {
         if (!x.isFloat() || !out.isFloat()) {
             RowLoop.forEachRow(xl.shape(), (s, st, n) -> {
                 for (int i = 0; i < n; i++) {
-                    out.set(s[1] + i * st[1], unary(op, (float) x.get(s[0] + i * st[0]), (float) a, (float) b));
+                    out.set(s[1] + i * st[1], unaryExact(op, x.get(s[0] + i * st[0]), a, b));
                 }
             }, xl, ol);
             return;

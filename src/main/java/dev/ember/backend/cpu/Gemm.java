@@ -59,15 +59,31 @@ final class Gemm {
             int s0 = l.stride(1);
             int s1 = l.stride(2);
             if ((s1 == 1 || cols == 1) && (rows == 1 || s0 >= Math.max(cols, 1))) {
-                return new Operand(s.floats(), l.offset(), l.stride(0), "N", rows == 1 ? Math.max(cols, 1) : s0);
+                int ld = rows == 1 ? Math.max(cols, 1) : s0;
+                if (fits(s, l, ld, rows)) {
+                    return new Operand(s.floats(), l.offset(), l.stride(0), "N", ld);
+                }
             }
             if ((s0 == 1 || rows == 1) && (cols == 1 || s1 >= Math.max(rows, 1))) {
-                return new Operand(s.floats(), l.offset(), l.stride(0), "T", cols == 1 ? Math.max(rows, 1) : s1);
+                int ld = cols == 1 ? Math.max(rows, 1) : s1;
+                if (fits(s, l, ld, cols)) {
+                    return new Operand(s.floats(), l.offset(), l.stride(0), "T", ld);
+                }
             }
             Shape shape = l.shape();
             CpuStorage copy = CpuStorage.allocate(s.dtype(), shape.numel());
             Elementwise.copy(s, l, copy, Layout.contiguous(shape));
             return new Operand(copy.floats(), 0, rows * cols, "N", Math.max(cols, 1));
+        }
+
+        /**
+         * netlib checks that every matrix spans {@code ld * columns} elements from its offset, padding
+         * of the last column included, even though BLAS never reads it; a view that ends before that
+         * padding (a narrowed or permuted operand) is copied instead.
+         */
+        private static boolean fits(CpuStorage s, Layout l, int ld, int blasColumns) {
+            long lastOffset = l.offset() + (long) (l.shape().size(0) - 1) * l.stride(0);
+            return lastOffset + (long) ld * blasColumns <= s.floats().length;
         }
     }
 }

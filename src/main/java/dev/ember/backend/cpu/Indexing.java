@@ -15,38 +15,49 @@ final class Indexing {
         return (int) (i < 0 ? i + size : i);
     }
 
-    /** Visits every element of {@code il}'s shape with the flat storage index of the {@code dim}-less base in {@code target}. */
-    private interface Visit {
-        void at(int targetBase, int indexPos, int otherPos);
-    }
-
-    private static void walk(Layout target, Layout il, Layout other, int dim, Visit v) {
-        // target strides with dim zeroed: the index value supplies that coordinate
+    /**
+     * {@code target}'s layout over the index's shape with {@code dim}'s stride zeroed: the index
+     * value supplies that coordinate.
+     */
+    private static Layout withoutDim(Layout target, Layout il, int dim) {
         int[] st = target.strides();
         st[dim] = 0;
-        Layout targetNoDim = new Layout(il.shape(), st, target.offset());
-        RowLoop.forEachRow(il.shape(), (s, step, n) -> {
-            for (int i = 0; i < n; i++) {
-                v.at(s[0] + i * step[0], s[1] + i * step[1], s[2] + i * step[2]);
-            }
-        }, targetNoDim, il, other);
+        return new Layout(il.shape(), st, target.offset());
     }
 
     static void gather(CpuStorage x, Layout xl, int dim, CpuStorage index, Layout il, CpuStorage out, Layout ol) {
         long[] idx = index.longs();
         int size = xl.shape().size(dim);
         int stride = xl.stride(dim);
-        walk(xl, il, ol, dim, (base, ip, op) ->
-                out.set(op, x.get(base + checkedIndex("gather", idx[ip], size, dim) * stride)));
+        boolean floats = x.isFloat() && out.isFloat();
+        RowLoop.forEachRow(il.shape(), (s, st, n) -> {
+            for (int i = 0; i < n; i++) {
+                int at = s[0] + i * st[0] + checkedIndex("gather", idx[s[1] + i * st[1]], size, dim) * stride;
+                int o = s[2] + i * st[2];
+                if (floats) {
+                    out.floats()[o] = x.floats()[at];
+                } else {
+                    out.set(o, x.get(at));
+                }
+            }
+        }, withoutDim(xl, il, dim), il, ol);
     }
 
     static void scatterAdd(CpuStorage dst, Layout dl, int dim, CpuStorage index, Layout il, CpuStorage src, Layout sl) {
         long[] idx = index.longs();
         int size = dl.shape().size(dim);
         int stride = dl.stride(dim);
-        walk(dl, il, sl, dim, (base, ip, sp) -> {
-            int at = base + checkedIndex("scatter_add", idx[ip], size, dim) * stride;
-            dst.set(at, dst.get(at) + src.get(sp));
-        });
+        boolean floats = dst.isFloat() && src.isFloat();
+        RowLoop.forEachRow(il.shape(), (s, st, n) -> {
+            for (int i = 0; i < n; i++) {
+                int at = s[0] + i * st[0] + checkedIndex("scatter_add", idx[s[1] + i * st[1]], size, dim) * stride;
+                int from = s[2] + i * st[2];
+                if (floats) {
+                    dst.floats()[at] += src.floats()[from];
+                } else {
+                    dst.set(at, dst.get(at) + src.get(from));
+                }
+            }
+        }, withoutDim(dl, il, dim), il, sl);
     }
 }

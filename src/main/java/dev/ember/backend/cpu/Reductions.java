@@ -9,64 +9,73 @@ final class Reductions {
     private Reductions() {
     }
 
-    /** Reduces the dims flagged in {@code dims}; {@code ol} is the keepdim-shaped output. */
+    /**
+     * Reduces the dims flagged in {@code dims}; {@code ol} is the keepdim-shaped output. The input is
+     * walked in its own memory order, accumulating (in double) into a dense buffer over the kept dims
+     * whose layout repeats (stride 0) along the reduced ones; the buffer is then written out.
+     */
     static void reduce(ReduceOp op, CpuStorage x, Layout xl, boolean[] dims, CpuStorage out, Layout ol) {
-        int rank = xl.rank();
-        int[] keptSizes = new int[rank];
-        int[] redSizes = new int[rank];
-        int[] redStrides = new int[rank];
-        int nRed = 0;
-        for (int d = 0; d < rank; d++) {
-            keptSizes[d] = dims[d] ? 1 : xl.shape().size(d);
+        int[] keptSizes = xl.shape().toArray();
+        for (int d = 0; d < keptSizes.length; d++) {
             if (dims[d]) {
-                redSizes[nRed] = xl.shape().size(d);
-                redStrides[nRed++] = xl.stride(d);
+                keptSizes[d] = 1;
             }
         }
         Shape kept = Shape.of(keptSizes);
-        Layout xKept = new Layout(kept, xl.strides(), xl.offset());
-        int[] rs = java.util.Arrays.copyOf(redSizes, nRed);
-        int[] rst = java.util.Arrays.copyOf(redStrides, nRed);
-        int redCount = 1;
-        for (int s : rs) {
-            redCount *= s;
-        }
-        final int count = redCount;
-        RowLoop.forEachRow(kept, (s, st, n) -> {
-            for (int i = 0; i < n; i++) {
-                out.set(s[1] + i * st[1], reduceOne(op, x, s[0] + i * st[0], rs, rst, count));
-            }
-        }, xKept, new Layout(kept, ol.strides(), ol.offset()));
-    }
-
-    private static double reduceOne(ReduceOp op, CpuStorage x, int base, int[] sizes, int[] strides, int count) {
-        double acc = switch (op) {
+        double[] acc = new double[kept.numel()];
+        java.util.Arrays.fill(acc, switch (op) {
             case SUM -> 0.0;
             case MAX -> Double.NEGATIVE_INFINITY;
             case MIN -> Double.POSITIVE_INFINITY;
-        };
-        int[] counter = new int[sizes.length];
-        int idx = base;
-        for (int e = 0; e < count; e++) {
-            double v = x.get(idx);
-            switch (op) {
-                case SUM -> acc += v;
-                case MAX -> acc = Double.isNaN(v) || v > acc ? v : acc;
-                case MIN -> acc = Double.isNaN(v) || v < acc ? v : acc;
-            }
-            if (Double.isNaN(acc) && op != ReduceOp.SUM) {
-                return acc;
-            }
-            for (int d = sizes.length - 1; d >= 0; d--) {
-                idx += strides[d];
-                if (++counter[d] < sizes[d]) {
-                    break;
+        });
+        Layout accLayout = Layout.contiguous(kept).expand(xl.shape());
+        RowLoop.forEachRow(xl.shape(), (s, st, n) -> {
+            int xi = s[0];
+            int ai = s[1];
+            int xd = st[0];
+            int ad = st[1];
+            if (x.isFloat()) {
+                float[] xs = x.floats();
+                switch (op) {
+                    case SUM -> {
+                        for (int i = 0; i < n; i++, xi += xd, ai += ad) {
+                            acc[ai] += xs[xi];
+                        }
+                    }
+                    case MAX -> {
+                        for (int i = 0; i < n; i++, xi += xd, ai += ad) {
+                            float v = xs[xi];
+                            if (v > acc[ai] || v != v) {
+                                acc[ai] = v;
+                            }
+                        }
+                    }
+                    case MIN -> {
+                        for (int i = 0; i < n; i++, xi += xd, ai += ad) {
+                            float v = xs[xi];
+                            if (v < acc[ai] || v != v) {
+                                acc[ai] = v;
+                            }
+                        }
+                    }
                 }
-                idx -= strides[d] * sizes[d];
-                counter[d] = 0;
+            } else {
+                for (int i = 0; i < n; i++, xi += xd, ai += ad) {
+                    double v = x.get(xi);
+                    acc[ai] = switch (op) {
+                        case SUM -> acc[ai] + v;
+                        case MAX -> v > acc[ai] ? v : acc[ai];
+                        case MIN -> v < acc[ai] ? v : acc[ai];
+                    };
+                }
             }
-        }
-        return acc;
+        }, xl, accLayout);
+        int[] k = {0};
+        RowLoop.forEachRow(kept, (s, st, n) -> {
+            for (int i = 0; i < n; i++) {
+                out.set(s[0] + i * st[0], acc[k[0]++]);
+            }
+        }, new Layout(kept, ol.strides(), ol.offset()));
     }
 
     static void argReduce(ReduceOp op, CpuStorage x, Layout xl, int dim, CpuStorage values, CpuStorage indices) {
@@ -81,11 +90,24 @@ final class Reductions {
                 int base = s[0] + i * st[0];
                 int best = 0;
                 double bestV = x.get(base);
-                for (int j = 1; j < len && !Double.isNaN(bestV); j++) {
-                    double v = x.get(base + j * step);
-                    if (Double.isNaN(v) || (op == ReduceOp.MAX ? v > bestV : v < bestV)) {
-                        best = j;
-                        bestV = v;
+                if (x.isFloat()) {
+                    float[] xs = x.floats();
+                    float b = xs[base];
+                    for (int j = 1, at = base + step; j < len && b == b; j++, at += step) {
+                        float v = xs[at];
+                        if (v != v || (op == ReduceOp.MAX ? v > b : v < b)) {
+                            best = j;
+                            b = v;
+                        }
+                    }
+                    bestV = b;
+                } else {
+                    for (int j = 1; j < len; j++) {
+                        double v = x.get(base + j * step);
+                        if (op == ReduceOp.MAX ? v > bestV : v < bestV) {
+                            best = j;
+                            bestV = v;
+                        }
                     }
                 }
                 values.set(s[1] + i * st[1], bestV);

@@ -246,13 +246,17 @@ public final class F {
         return reduce(nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing)), reduction);
     }
 
-    /** Binary cross entropy on logits, stable: max(x,0) - x·y + log(1 + exp(-|x|)). */
+    /**
+     * Binary cross entropy on logits: softplus(x) - x·y, with softplus(x) = log(e^0 + e^x) taken by
+     * logsumexp, which subtracts max(x, 0) (stable) and whose derivative is exactly σ(x), also at
+     * x = 0 where max(x, 0) + log(1 + exp(-|x|)) would give subgradients that do not add up to σ(0).
+     */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Reduction reduction) {
         if (!logits.shape().equals(target.shape())) {
             throw new ShapeException("binary_cross_entropy_with_logits: target size " + target.shape()
                     + " must be the same as input size " + logits.shape());
         }
-        Tensor loss = logits.clampMin(0).sub(logits.mul(target)).add(logits.abs().neg().exp().add(1).log());
-        return reduce(loss, reduction);
+        Tensor softplus = Tensor.stack(java.util.List.of(Tensor.zerosLike(logits), logits), -1).logsumexp(-1, false);
+        return reduce(softplus.sub(logits.mul(target)), reduction);
     }
 }

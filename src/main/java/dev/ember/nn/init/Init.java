@@ -69,6 +69,19 @@ public final class Init {
         return normal(t, 0, gain("relu", 0) / Math.sqrt(fans(t).in()));
     }
 
+    /** Which fan {@link #kaimingNormal(Tensor, FanMode, String)} scales by: {@code mode='fan_in'} or {@code 'fan_out'}. */
+    public enum FanMode { FAN_IN, FAN_OUT }
+
+    /**
+     * {@code kaiming_normal_(t, a=0, mode, nonlinearity)}: std = gain/sqrt(fan). torchvision's ResNet
+     * uses FAN_OUT with relu for its convolutions.
+     */
+    public static Tensor kaimingNormal(Tensor t, FanMode mode, String nonlinearity) {
+        Fans f = fans(t);
+        int fan = mode == FanMode.FAN_IN ? f.in() : f.out();
+        return normal(t, 0, gain(nonlinearity, 0) / Math.sqrt(fan));
+    }
+
     /** {@code xavier_uniform_(t, gain)}: bound = gain·sqrt(6/(fan_in+fan_out)). */
     public static Tensor xavierUniform(Tensor t, double gain) {
         Fans f = fans(t);

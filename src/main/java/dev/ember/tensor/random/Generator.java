@@ -11,6 +11,11 @@ import java.util.Objects;
  * so sequences of calls stay in step with PyTorch.
  *
  * <p>All methods synchronize on the instance, as PyTorch locks the generator's mutex around each op.
+ *
+ * <p>Limits. The reference is x86-64 PyTorch, whose float {@code normal_} uses AVX2 vector math;
+ * builds without AVX2 (ARM, for one) use libm there and can differ in the last bit. The scalar
+ * paths use {@link StrictMath} where PyTorch calls glibc, so a double could in principle differ in
+ * its last bit; no such case survived the rounding to float in the oracle tests.
  */
 public final class Generator {
     /** The seed of a fresh {@code torch.Generator()}: {@code default_rng_seed_val}. */
@@ -20,8 +25,12 @@ public final class Generator {
 
     /** Below this length PyTorch's {@code randperm} keeps its original swap shuffle (uint32 max / 20). */
     private static final int RANDPERM_SWAP_SHUFFLE_LIMIT = (int) (0xffffffffL / 20);
+    /** From this range on, {@code randint} takes 64-bit draws. */
+    private static final long RANDINT_WIDE_RANGE = 1L << 28;
     /** {@code torch.normal_} switches from scalar Box-Muller to its 16-wide block fill at this size. */
     private static final int NORMAL_FILL_MIN_SIZE = 16;
+    /** 2π rounded to float, as {@code _mm256_set1_ps(2.0f * c10::pi<double>)} rounds it. */
+    private static final float TWO_PI = (float) (2.0 * Math.PI);
 
     private final MersenneTwister engine;
     /** Second Box-Muller sample of the scalar path, or NaN when none is cached. */
@@ -90,6 +99,9 @@ public final class Generator {
         if (!(from <= to)) {
             throw new IllegalArgumentException("uniform expects from <= to, got from=" + from + " to=" + to);
         }
+        if (!(to - from <= Float.MAX_VALUE)) {
+            throw new IllegalArgumentException("uniform expects to - from <= float max, got " + (to - from));
+        }
         float low = (float) from;
         float span = (float) to - low;
         for (int i = offset; i < offset + n; i++) {
@@ -118,6 +130,7 @@ public final class Generator {
             normalFill(out, offset, n, (float) mean, (float) std);
         } else {
             for (int i = offset; i < offset + n; i++) {
+                // GCC contracts PyTorch's sample * std + mean into one fused multiply-add.
                 out[i] = (float) Math.fma(nextStandardNormal(), std, mean);
             }
         }
@@ -125,14 +138,16 @@ public final class Generator {
 
     /**
      * {@code torch.randint(low, high, size)} with int64 dtype: {@code low + draw % (high - low)},
-     * where the draw is 32 bits when the range is below 2^32 and 64 bits otherwise.
+     * where the draw is 32 bits when the range is below 2^28 and 64 bits otherwise. (PyTorch's
+     * public builds switch at 2^28 to bound the modulo skew near 5%; the 2^32 test in its source
+     * applies only to Meta's internal builds.)
      */
     public synchronized void randint(long[] out, long low, long high) {
         if (low >= high) {
             throw new IllegalArgumentException("randint expects low < high, got low=" + low + " high=" + high);
         }
         long range = high - low;
-        boolean wide = Long.compareUnsigned(range, 1L << 32) >= 0;
+        boolean wide = Long.compareUnsigned(range, RANDINT_WIDE_RANGE) >= 0;
         for (int i = 0; i < out.length; i++) {
             long bits = wide ? nextLong() : Integer.toUnsignedLong(engine.nextInt());
             out[i] = Long.remainderUnsigned(bits, range) + low;
@@ -143,7 +158,8 @@ public final class Generator {
      * {@code tensor.bernoulli_(p)} on a contiguous float32 tensor, the mask behind {@code
      * torch.nn.functional.dropout(x, q)} on CPU, which keeps element i iff it is 1 here with
      * {@code p = 1 - q}. Each element is 1 when a 53-bit uniform double from one 64-bit draw is
-     * below {@code p}, else 0.
+     * below {@code p}, else 0. Note that {@code dropout} with {@code q} of 0 or 1 returns early and
+     * draws nothing, so a caller reproducing it must not call this then.
      *
      * <p>This is PyTorch's portable kernel, and what libtorch 2.7.1's x86-64 build runs, checked
      * against it on an Intel CPU. Older MKL builds instead seeded an MKL stream with a single 32-bit
@@ -161,6 +177,9 @@ public final class Generator {
 
     /** {@code torch.randperm(n)} with int64 dtype. */
     public long[] randperm(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("randperm expects n >= 0, got " + n);
+        }
         long[] permutation = new long[n];
         randperm(permutation);
         return permutation;
@@ -264,12 +283,11 @@ public final class Generator {
 
     /** {@code normal_fill_16_AVX2}: turns 16 uniforms into 16 normals, lane j paired with j + 8. */
     private static void boxMuller16(float[] data, int start, float mean, float std, float[] sinCos) {
-        final float twoPi = (float) (2.0 * Math.PI);
         for (int j = start; j < start + 8; j++) {
             float u1 = 1f - data[j]; // [0, 1) -> (0, 1] so the log is finite
             float u2 = data[j + 8];
             float radius = (float) Math.sqrt(-2f * AvxMathFun.log(u1));
-            AvxMathFun.sinCos(twoPi * u2, sinCos);
+            AvxMathFun.sinCos(TWO_PI * u2, sinCos);
             data[j] = Math.fma(radius * sinCos[1], std, mean);
             data[j + 8] = Math.fma(radius * sinCos[0], std, mean);
         }

@@ -117,6 +117,14 @@ class GeneratorReferenceTest {
         long[] wide = new long[4];
         new Generator(0).randint(wide, -5, 1L << 40);
         assertArrayEquals(new long[] {741234585336L, 506077272957L, 291397093751L, 841111833108L}, wide);
+
+        // 64-bit draws start at a range of 2^28, not 2^32.
+        long[] belowSwitch = new long[3];
+        new Generator(0).randint(belowSwitch, 0, (1L << 28) - 1);
+        assertArrayEquals(new long[] {209652404L, 130329144L, 118924928L}, belowSwitch);
+        long[] atSwitch = new long[3];
+        new Generator(0).randint(atSwitch, 0, 0xffffffffL);
+        assertArrayEquals(new long[] {608416988L, 2402841398L, 1978730047L}, atSwitch);
     }
 
     @Test

@@ -1,0 +1,40 @@
+package dev.ember.bench;
+
+import java.util.Arrays;
+
+/** Times a task: warm-up runs, then the median of measured runs (robust to GC and noisy neighbours). */
+final class Timer {
+    private Timer() {
+    }
+
+    /** Median seconds per call of {@code task} after {@code warmup} unmeasured calls. */
+    static double median(Runnable task, int warmup, int runs) {
+        for (int i = 0; i < warmup; i++) {
+            task.run();
+        }
+        double[] t = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            task.run();
+            t[i] = (System.nanoTime() - start) / 1e9;
+        }
+        Arrays.sort(t);
+        return t[runs / 2];
+    }
+
+    /** Calls per measured run so that one run lasts about {@code targetSeconds}. */
+    static int calibrate(Runnable task, double targetSeconds) {
+        long start = System.nanoTime();
+        task.run();
+        double once = Math.max((System.nanoTime() - start) / 1e9, 1e-7);
+        return (int) Math.max(1, Math.min(100_000, targetSeconds / once));
+    }
+
+    static Runnable repeat(Runnable task, int times) {
+        return () -> {
+            for (int i = 0; i < times; i++) {
+                task.run();
+            }
+        };
+    }
+}

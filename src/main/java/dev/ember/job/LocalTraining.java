@@ -1,0 +1,118 @@
+package dev.ember.job;
+
+import dev.ember.data.DataLoader;
+import dev.ember.data.ImageDataset;
+import dev.ember.data.ParquetImageDataset;
+import dev.ember.data.StratifiedSplit;
+import dev.ember.data.Subset;
+import dev.ember.io.Checkpoint;
+import dev.ember.loss.CrossEntropyLoss;
+import dev.ember.loss.Loss;
+import dev.ember.nn.Module;
+import dev.ember.nn.functional.F;
+import dev.ember.optim.LRScheduler;
+import dev.ember.optim.Optimizer;
+import dev.ember.tensor.random.Generator;
+import dev.ember.train.EpochMetrics;
+import dev.ember.train.Evaluation;
+import dev.ember.train.Trainer;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs a job in this process (engine = local): the same model, data pipelines, optimizer, run
+ * directory and checkpoints as the Spark engine, without Spark. Checkpoints go to
+ * {@code OUT/checkpoints/last.safetensors} after every epoch; {@code resume} continues from it.
+ */
+public final class LocalTraining {
+    private LocalTraining() {
+    }
+
+    /** The datasets of a job: training, and validation (given, or a stratified split of training). */
+    public record Datasets(ImageDataset train, ImageDataset validation) {
+    }
+
+    public static Datasets datasets(JobConfig job) {
+        ImageDataset train = open(job, JobKey.TRAIN);
+        if (!job.string(JobKey.VALIDATION).isEmpty()) {
+            return new Datasets(train, open(job, JobKey.VALIDATION));
+        }
+        int[] labels = new int[train.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = train.label(i);
+        }
+        StratifiedSplit.Split split = StratifiedSplit.split(labels, job.number(JobKey.VALIDATION_SPLIT),
+                job.integer(JobKey.SEED));
+        return new Datasets(new Subset(train, split.train()), new Subset(train, split.validation()));
+    }
+
+    private static ImageDataset open(JobConfig job, JobKey key) {
+        Path dir = Path.of(job.string(key));
+        if (!Files.isDirectory(dir)) {
+            throw new JobConfigException(job.source() + ": " + key.key() + ": dataset directory " + dir
+                    + " does not exist" + (dir.toString().contains("fashion") ? " (run data/get-fashion.sh first)" : ""));
+        }
+        return ParquetImageDataset.open(dir);
+    }
+
+    public static Loss loss(JobConfig job) {
+        return new CrossEntropyLoss(F.Reduction.MEAN, job.number(JobKey.LABEL_SMOOTHING));
+    }
+
+    public static List<EpochMetrics> run(JobConfig job, RunDirectory out, boolean resume, PrintStream console) {
+        Generator.manualSeed(job.integer(JobKey.SEED));
+        Datasets data = datasets(job);
+        DataLoader train = Pipelines.train(job, data.train());
+        DataLoader validation = Pipelines.validation(job, data.validation());
+        int numClasses = job.integer(JobKey.NUM_CLASSES) > 0 ? job.integer(JobKey.NUM_CLASSES)
+                : data.train().numClasses();
+        Module model = Models.create(job, train.imageShape(), numClasses);
+        Optimizer optimizer = Optimizers.create(job, model.trainableParameters());
+        LRScheduler scheduler = Optimizers.scheduler(job, optimizer);
+        Loss loss = loss(job);
+        Path last = out.checkpoints().resolve("last.safetensors");
+        int start = 0;
+        if (resume) {
+            if (!Files.exists(last)) {
+                throw new JobConfigException("--resume: no checkpoint at " + last);
+            }
+            Checkpoint.Contents c = Checkpoint.read(last);
+            Checkpoint.restore(c, model, optimizer);
+            start = c.epoch();
+            if (scheduler != null) {
+                scheduler.setLastEpoch(start);
+            }
+            out.truncateMetrics(start);
+            console.printf(Locale.ROOT, "resumed from %s at epoch %d%n", last, start);
+        }
+        out.writeJob(job);
+        console.printf(Locale.ROOT, "%s: %s, %d train / %d validation images of %s, %d classes, %d parameters%n",
+                job.string(JobKey.NAME), job.string(JobKey.MODEL), data.train().size(), data.validation().size(),
+                train.imageShape(), numClasses, model.parameters().stream().mapToInt(p -> p.numel()).sum());
+        int total = job.integer(JobKey.EPOCHS);
+        long[] steps = {(long) start * train.batchesPerEpoch()};
+        Trainer trainer = Trainer.builder(model, optimizer, loss, numClasses).epochs(total).startEpoch(start)
+                .scheduler(scheduler).earlyStopping(job.integer(JobKey.EARLY_STOPPING))
+                .onEpoch(m -> {
+                    steps[0] += train.batchesPerEpoch();
+                    out.appendMetrics(m);
+                    Checkpoint.save(last, model, optimizer, m.epoch(), steps[0], job.effective());
+                    console.printf(Locale.ROOT, "epoch %d/%d  %d steps  train loss %.4f  val loss %.4f  val acc %.2f%%"
+                                    + "  %.0f img/s  %.1fs  eta %.0fs%n", m.epoch(), total, train.batchesPerEpoch(),
+                            m.trainLoss(), m.valLoss(), 100 * m.valAccuracy(), m.imagesPerSec(), m.seconds(),
+                            m.seconds() * (total - m.epoch()));
+                })
+                .build();
+        List<EpochMetrics> history = trainer.fit(train, validation);
+        Evaluation finalEval = trainer.evaluate(validation);
+        out.writeModel(model);
+        out.writeEvaluation(finalEval, data.train().classNames());
+        console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
+                finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
+        return history;
+    }
+}
