@@ -10,9 +10,17 @@ final class CudaContext {
     final Device device;
     final CachingAllocator allocator;
 
+    /**
+     * The share of device memory the allocator fills before it collects garbage first (PyTorch's
+     * set_per_process_memory_fraction, roughly): -Dember.cuda.memoryFraction, default 0.9.
+     */
+    private static final double MEMORY_FRACTION = Double.parseDouble(System.getProperty("ember.cuda.memoryFraction",
+            "0.9"));
+
     CudaContext(Gpu gpu, Device device) {
         this.gpu = gpu;
         this.device = device;
+        long budget = (long) (gpu.totalMemory() * MEMORY_FRACTION);
         this.allocator = new CachingAllocator(new CachingAllocator.RawMemory() {
             @Override
             public long allocate(long bytes) {
@@ -28,7 +36,7 @@ final class CudaContext {
             public void synchronize() {
                 gpu.synchronize();
             }
-        });
+        }, budget, System::gc);
     }
 
     int multiprocessors() {

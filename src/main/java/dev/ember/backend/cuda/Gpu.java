@@ -13,6 +13,9 @@ interface Gpu extends AutoCloseable {
 
     int multiprocessorCount();
 
+    /** Bytes of device memory in all (in use by anyone or free). */
+    long totalMemory();
+
     /** Uninitialised device memory; throws {@link GpuOutOfMemoryException} when the device is full. */
     long allocate(long bytes);
 

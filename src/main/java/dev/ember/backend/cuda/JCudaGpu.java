@@ -29,6 +29,7 @@ import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
@@ -113,6 +114,15 @@ final class JCudaGpu implements Gpu {
     @Override
     public int multiprocessorCount() {
         return multiprocessors;
+    }
+
+    @Override
+    public long totalMemory() {
+        activate();
+        long[] free = new long[1];
+        long[] total = new long[1];
+        call("cuMemGetInfo", () -> cuMemGetInfo(free, total));
+        return total[0];
     }
 
     /** Makes our context current on the calling thread; contexts are per thread in the driver API. */

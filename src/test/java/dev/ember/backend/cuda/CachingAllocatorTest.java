@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The allocator's bookkeeping against a fake device: no GPU needed. */
 class CachingAllocatorTest {
+    private static final Runnable NO_GC = () -> {
+    };
 
     /** Hands out fake addresses and can pretend to be full. */
     static final class FakeMemory implements CachingAllocator.RawMemory {
@@ -65,7 +67,7 @@ class CachingAllocatorTest {
     @Test
     void releasedBlocksServeLaterRequestsOfTheirClass() {
         FakeMemory mem = new FakeMemory();
-        CachingAllocator a = new CachingAllocator(mem);
+        CachingAllocator a = new CachingAllocator(mem, Long.MAX_VALUE, NO_GC);
         CachingAllocator.Block first = a.allocate(1000);
         assertEquals(1024, first.bytes());
         a.release(first);
@@ -84,7 +86,7 @@ class CachingAllocatorTest {
     @Test
     void aTrainingLoopAllocatesOnlyInItsFirstStep() {
         FakeMemory mem = new FakeMemory();
-        CachingAllocator a = new CachingAllocator(mem);
+        CachingAllocator a = new CachingAllocator(mem, Long.MAX_VALUE, NO_GC);
         int[] sizes = {784 * 256 * 4, 256 * 4, 64 * 784 * 4, 64 * 256 * 4, 64 * 10 * 4, 4};
         for (int step = 0; step < 5; step++) {
             List<CachingAllocator.Block> live = new ArrayList<>();
@@ -101,7 +103,7 @@ class CachingAllocatorTest {
     void whenTheDeviceIsFullTheCacheIsEmptiedAndTheRequestRetried() {
         FakeMemory mem = new FakeMemory();
         mem.capacity = 8L << 20;
-        CachingAllocator a = new CachingAllocator(mem);
+        CachingAllocator a = new CachingAllocator(mem, Long.MAX_VALUE, NO_GC);
         CachingAllocator.Block big = a.allocate(6L << 20);
         a.release(big);
         CachingAllocator.Block other = a.allocate(4L << 20);  // a different class; only fits once big is freed
@@ -115,9 +117,39 @@ class CachingAllocatorTest {
     }
 
     @Test
+    void garbageIsCollectedBeforeTheFootprintPassesTheBudget() {
+        FakeMemory mem = new FakeMemory();
+        CachingAllocator.Block[] garbage = new CachingAllocator.Block[1];
+        int[] collections = {0};
+        CachingAllocator[] a = new CachingAllocator[1];
+        // the "GC" finds the dropped storage and its Cleaner releases the block
+        a[0] = new CachingAllocator(mem, 3L << 20, () -> {
+            collections[0]++;
+            a[0].release(garbage[0]);
+        });
+        garbage[0] = a[0].allocate(2L << 20);
+        CachingAllocator.Block next = a[0].allocate(2L << 20);
+        assertEquals(1, collections[0]);
+        assertEquals(garbage[0].address(), next.address(), "the collected block is reused, not a new one");
+        assertEquals(1, mem.allocations);
+    }
+
+    @Test
+    void liveTensorsBeyondTheBudgetDoNotCauseACollectionPerAllocation() {
+        FakeMemory mem = new FakeMemory();
+        int[] collections = {0};
+        CachingAllocator a = new CachingAllocator(mem, 64L << 20, () -> collections[0]++);
+        for (int i = 0; i < 72; i++) {
+            a.allocate(1L << 20);
+        }
+        assertEquals(1, collections[0], "after a fruitless collection, the next waits for an eighth more");
+        assertEquals(72, mem.allocations, "the budget is soft: live tensors get their memory");
+    }
+
+    @Test
     void emptyCacheFreesOnlyCachedBlocks() {
         FakeMemory mem = new FakeMemory();
-        CachingAllocator a = new CachingAllocator(mem);
+        CachingAllocator a = new CachingAllocator(mem, Long.MAX_VALUE, NO_GC);
         CachingAllocator.Block held = a.allocate(100);
         CachingAllocator.Block cached = a.allocate(5000);
         a.release(cached);

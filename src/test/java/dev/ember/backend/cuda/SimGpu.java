@@ -123,6 +123,11 @@ final class SimGpu implements Gpu {
     }
 
     @Override
+    public long totalMemory() {
+        return 4L << 30;  // host RAM stands in; the tests stay far below this
+    }
+
+    @Override
     public synchronized long allocate(long bytes) {
         return nativeAllocate(bytes);
     }
