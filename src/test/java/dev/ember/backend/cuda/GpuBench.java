@@ -1,12 +1,22 @@
 package dev.ember.backend.cuda;
 
+import dev.ember.backend.Backends;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ReduceOp;
 import dev.ember.backend.UnaryOp;
 import dev.ember.core.DType;
+import dev.ember.core.Device;
 import dev.ember.core.Layout;
 import dev.ember.core.Shape;
 import dev.ember.core.Storage;
+import dev.ember.loss.CrossEntropyLoss;
+import dev.ember.nn.Linear;
+import dev.ember.nn.Module;
+import dev.ember.nn.ReLU;
+import dev.ember.nn.Sequential;
+import dev.ember.optim.Optimizer;
+import dev.ember.optim.SGD;
+import dev.ember.tensor.Tensor;
 
 import java.util.Locale;
 import java.util.Random;
@@ -14,8 +24,8 @@ import java.util.Random;
 /**
  * Timings of the CUDA backend on cuda:0 for bin/gpu-check: SGEMM 4096^3 (FP32 and TF32, checked
  * against double-precision dot products at sampled elements), elementwise and reduction
- * bandwidth, and the host cost of one small op. Prints one "BENCH name value unit" line per figure
- * for the script's final table.
+ * bandwidth, the host cost of one small op, and MLP training steps through the Tensor façade.
+ * Prints one "BENCH name value unit" line per figure for the script's final table.
  */
 public final class GpuBench {
     private static final int N = 4096;
@@ -38,6 +48,7 @@ public final class GpuBench {
             bench.sgemm();
             bench.elementwiseAndReductions();
             bench.smallOpLatency();
+            bench.mlpTrainingSteps();
             CudaMemoryStats m = gpu.memoryStats();
             System.out.printf(Locale.ROOT, "memory: %d MiB held, %d MiB cached, %d cuMemAlloc calls%n",
                     m.allocatedBytes() >> 20, m.cachedBytes() >> 20, m.rawAllocations());
@@ -127,6 +138,43 @@ public final class GpuBench {
                     Layout.contiguous(Shape.of(1)))) / 1e9, "GB/s");
             report("row_sum_4096x4096", bytes / time(3, 20, () -> gpu.reduce(ReduceOp.SUM, x, matrix,
                     new boolean[] {false, true}, rows, Layout.contiguous(Shape.of(N, 1)))) / 1e9, "GB/s");
+        }
+    }
+
+    /**
+     * Steps per second of the MLP 784-256-10 with SGD momentum and cross entropy, through the
+     * Tensor façade on synthetic data: the end-to-end figure, host overhead and all (the digits
+     * runs in gpu-check's training section will use real data).
+     */
+    private void mlpTrainingSteps() {
+        Device cuda = Device.cuda(0);
+        CudaBackend backend = (CudaBackend) Backends.of(cuda);
+        for (int batch : new int[] {64, 512}) {
+            Module net = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 10)).to(cuda);
+            Optimizer opt = SGD.builder(net.parameters(), 0.01).momentum(0.9).build();
+            Tensor x = Tensor.randn(batch, 784).to(cuda);
+            long[] labels = new long[batch];
+            for (int i = 0; i < batch; i++) {
+                labels[i] = rng.nextInt(10);
+            }
+            Tensor y = Tensor.ofLongs(labels).to(cuda);
+            CrossEntropyLoss loss = new CrossEntropyLoss();
+            Runnable step = () -> {
+                opt.zeroGrad();
+                loss.apply(net.forward(x), y).backward();
+                opt.step();
+            };
+            for (int i = 0; i < 20; i++) {
+                step.run();
+            }
+            backend.synchronize();
+            int steps = 200;
+            long start = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                step.run();
+            }
+            backend.synchronize();
+            report("train_mlp_bs" + batch, batch * steps / ((System.nanoTime() - start) / 1e9), "img/s");
         }
     }
 
