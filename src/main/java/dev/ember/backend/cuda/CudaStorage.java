@@ -27,11 +27,7 @@ public final class CudaStorage extends Storage {
     }
 
     static long bytes(DType dtype, int size) {
-        return (long) size * elementBytes(dtype);
-    }
-
-    static int elementBytes(DType dtype) {
-        return dtype == DType.INT64 ? 8 : 4;
+        return (long) size * (dtype == DType.INT64 ? 8 : 4);
     }
 
     /** The device address of element 0. */

@@ -28,8 +28,6 @@ interface Gpu extends AutoCloseable {
 
     void upload(long address, long[] data);
 
-    void upload(long address, int[] data);
-
     /** Copies device memory to {@code out} after all queued work has finished. */
     void download(long address, float[] out);
 

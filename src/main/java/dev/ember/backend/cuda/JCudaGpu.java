@@ -172,11 +172,6 @@ final class JCudaGpu implements Gpu {
         copyIn(address, Pointer.to(data), data.length * 8L);
     }
 
-    @Override
-    public void upload(long address, int[] data) {
-        copyIn(address, Pointer.to(data), data.length * 4L);
-    }
-
     private void copyIn(long address, Pointer host, long bytes) {
         if (bytes > 0) {
             activate();

@@ -42,16 +42,28 @@ public final class GpuBench {
             System.out.println("GpuBench: no CUDA device");
             System.exit(2);
         }
+        boolean ok;
         try (CudaBackend gpu = CudaBackend.open(0)) {
             System.out.println("GpuBench on " + gpu.deviceName());
             GpuBench bench = new GpuBench(gpu);
-            bench.sgemm();
-            bench.elementwiseAndReductions();
-            bench.smallOpLatency();
-            bench.mlpTrainingSteps();
+            // one failing part must not cost the others' figures: the GPU run is rare
+            ok = part("sgemm", bench::sgemm) & part("elementwise", bench::elementwiseAndReductions)
+                    & part("latency", bench::smallOpLatency) & part("training", bench::mlpTrainingSteps);
             CudaMemoryStats m = gpu.memoryStats();
             System.out.printf(Locale.ROOT, "memory: %d MiB held, %d MiB cached, %d cuMemAlloc calls%n",
                     m.allocatedBytes() >> 20, m.cachedBytes() >> 20, m.rawAllocations());
+        }
+        System.exit(ok ? 0 : 1);
+    }
+
+    private static boolean part(String name, Runnable body) {
+        try {
+            body.run();
+            return true;
+        } catch (RuntimeException e) {
+            System.out.println("GpuBench: " + name + " failed:");
+            e.printStackTrace(System.out);
+            return false;
         }
     }
 

@@ -157,13 +157,6 @@ final class SimGpu implements Gpu {
     }
 
     @Override
-    public synchronized void upload(long address, int[] data) {
-        ByteBuffer b = buffer(data.length * 4);
-        b.asIntBuffer().put(data);
-        nativeCopyIn(address, b.array());
-    }
-
-    @Override
     public synchronized void download(long address, float[] out) {
         byte[] bytes = new byte[out.length * 4];
         nativeCopyOut(address, bytes);
