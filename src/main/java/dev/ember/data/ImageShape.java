@@ -16,11 +16,6 @@ public record ImageShape(int channels, int height, int width) {
         return channels * height * width;
     }
 
-    /** The same height and width with another channel count. */
-    public ImageShape withChannels(int newChannels) {
-        return new ImageShape(newChannels, height, width);
-    }
-
     /** {@code CxHxW}, e.g. {@code 1x28x28}. */
     @Override
     public String toString() {

@@ -245,11 +245,6 @@ public final class InMemoryImageDataset implements ImageDataset {
             return this;
         }
 
-        /** Number of rows added so far. */
-        public int size() {
-            return size;
-        }
-
         /** The dataset; may be empty (an empty Spark partition is legitimate). */
         public InMemoryImageDataset build() {
             built = true;

@@ -73,11 +73,6 @@ public final class ParquetImageWriter implements AutoCloseable {
         }
     }
 
-    /** Rows written so far. */
-    public long rowsWritten() {
-        return rowsWritten;
-    }
-
     /**
      * Finishes the last file and moves the dataset to its destination.
      *

@@ -6,6 +6,7 @@ import dev.ember.data.ParquetImageDataset;
 import dev.ember.data.StratifiedSplit;
 import dev.ember.data.Subset;
 import dev.ember.io.Checkpoint;
+import dev.ember.io.Json;
 import dev.ember.loss.CrossEntropyLoss;
 import dev.ember.loss.Loss;
 import dev.ember.nn.Module;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs a job in this process (engine = local): the same model, data pipelines, optimizer, run
@@ -100,7 +102,8 @@ public final class LocalTraining {
                 .onEpoch(m -> {
                     steps[0] += train.batchesPerEpoch();
                     out.appendMetrics(m);
-                    Checkpoint.save(last, model, optimizer, m.epoch(), steps[0], job.effective());
+                    Checkpoint.save(last, model, optimizer, m.epoch(), steps[0],
+                            Map.of("job", Json.write(job.effective())));
                     console.printf(Locale.ROOT, "epoch %d/%d  %d steps  train loss %.4f  val loss %.4f  val acc %.2f%%"
                                     + "  %.0f img/s  %.1fs  eta %.0fs%n", m.epoch(), total, train.batchesPerEpoch(),
                             m.trainLoss(), m.valLoss(), 100 * m.valAccuracy(), m.imagesPerSec(), m.seconds(),

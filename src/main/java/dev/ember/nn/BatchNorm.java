@@ -33,8 +33,11 @@ public abstract class BatchNorm extends Module {
         registerBuffer("num_batches_tracked", Tensor.zeros().to(DType.INT64));
     }
 
-    /** The input rank this variant accepts (2 for BatchNorm1d, 4 for BatchNorm2d). */
-    protected abstract int expectedRank();
+    /** Whether this variant accepts inputs of this rank (2 or 3 for BatchNorm1d, 4 for BatchNorm2d). */
+    protected abstract boolean acceptsRank(int rank);
+
+    /** The accepted input shapes, for error messages. */
+    protected abstract String expectedShape();
 
     /**
      * Pins this layer to eval mode (or releases it): while frozen, {@link #train(boolean)} keeps it
@@ -69,9 +72,9 @@ public abstract class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.dim() != expectedRank() || x.size(1) != numFeatures) {
-            throw new ShapeException(getClass().getSimpleName() + "(" + numFeatures + "): expected "
-                    + expectedRank() + "-D input with " + numFeatures + " channels in dim 1, got " + x.shape());
+        if (!acceptsRank(x.dim()) || x.size(1) != numFeatures) {
+            throw new ShapeException(getClass().getSimpleName() + "(" + numFeatures + "): expected input "
+                    + expectedShape() + " with C = " + numFeatures + ", got " + x.shape());
         }
         if (isTraining()) {
             try (var off = GradMode.noGrad()) {

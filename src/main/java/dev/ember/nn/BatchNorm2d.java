@@ -7,7 +7,12 @@ public final class BatchNorm2d extends BatchNorm {
     }
 
     @Override
-    protected int expectedRank() {
-        return 4;
+    protected boolean acceptsRank(int rank) {
+        return rank == 4;
+    }
+
+    @Override
+    protected String expectedShape() {
+        return "[N, C, H, W]";
     }
 }

@@ -704,7 +704,7 @@ public final class Tensor {
     }
 
     private Tensor binaryOp(BinaryOp op, Tensor other, String name, Backward rule) {
-        checkDevice(other, name);
+        checkDevice(other, opName(op));
         Shape s = Shape.broadcast(shape(), other.shape(), opName(op));
         DType outType = op.isComparison() ? DType.BOOL
                 : op == BinaryOp.DIV || op == BinaryOp.POW ? DType.FLOAT32 : DType.promote(dtype(), other.dtype());
@@ -1298,11 +1298,15 @@ public final class Tensor {
         }
     }
 
-    /** log(sum(exp(x))) along dim, computed stably by subtracting the max first. */
+    /**
+     * log(sum(exp(x))) along dim, computed stably by subtracting the max first. An infinite max is
+     * not subtracted (PyTorch's rule), so all -inf gives -inf and a +inf gives +inf rather than NaN.
+     */
     public Tensor logsumexp(int dim, boolean keepdim) {
         Tensor m;
         try (var off = GradMode.noGrad()) {
             m = max(dim, true).values();
+            m = m.maskedFill(m.abs().eq(Double.POSITIVE_INFINITY), 0);
         }
         Tensor out = sub(m).exp().sum(dim, true).log().add(m);
         return keepdim ? out : out.squeeze(dim);
@@ -1342,6 +1346,13 @@ public final class Tensor {
             throw new ShapeException("matmul: both arguments need at least 1 dimension, got " + shape() + " and "
                     + other.shape());
         }
+        int inner = other.dim() == 1 ? other.size(0) : other.size(-2);
+        if (size(-1) != inner) {
+            String what = dim() == 1 && other.dim() == 1 ? "1D tensors expected to have the same size"
+                    : "mat1 and mat2 shapes cannot be multiplied";
+            throw new ShapeException("matmul: " + what + " (" + shape() + " and " + other.shape() + ": " + size(-1)
+                    + " != " + inner + ")");
+        }
         if (dim() == 1 && other.dim() == 1) {
             return unsqueeze(0).matmul(other.unsqueeze(1)).reshape();
         }
@@ -1354,10 +1365,6 @@ public final class Tensor {
         int m = size(-2);
         int k = size(-1);
         int n = other.size(-1);
-        if (other.size(-2) != k) {
-            throw new ShapeException("matmul: mat1 and mat2 shapes cannot be multiplied (" + shape() + " and "
-                    + other.shape() + ": " + k + " != " + other.size(-2) + ")");
-        }
         if (dim() == 2 && other.dim() == 2) {
             return bmm3(other.unsqueeze(0), "MmBackward0");
         }
@@ -1387,6 +1394,10 @@ public final class Tensor {
     public Tensor mm(Tensor other) {
         if (dim() != 2 || other.dim() != 2) {
             throw new ShapeException("mm: expected 2-D tensors, got " + shape() + " and " + other.shape());
+        }
+        if (size(1) != other.size(0)) {
+            throw new ShapeException("mm: mat1 and mat2 shapes cannot be multiplied (" + shape() + " and "
+                    + other.shape() + ": " + size(1) + " != " + other.size(0) + ")");
         }
         return matmul(other);
     }
@@ -1433,12 +1444,13 @@ public final class Tensor {
             first.checkDevice(t, "cat");
             if (t.dim() != first.dim()) {
                 throw new ShapeException("cat: tensors must have the same number of dimensions: got " + first.dim()
-                        + " and " + t.dim() + " (tensor " + i + ")");
+                        + " and " + t.dim() + " (tensor " + i + "; shapes " + first.shape() + " and " + t.shape() + ")");
             }
             for (int k = 0; k < t.dim(); k++) {
                 if (k != d && t.size(k) != first.size(k)) {
                     throw new ShapeException("cat: sizes of tensors must match except in dimension " + d + ". Expected size "
-                            + first.size(k) + " but got size " + t.size(k) + " for tensor number " + i + " in the list.");
+                            + first.size(k) + " but got size " + t.size(k) + " for tensor number " + i + " in the list"
+                            + " (shapes " + first.shape() + " and " + t.shape() + ").");
                 }
             }
             total += t.size(d);

@@ -69,11 +69,17 @@ final class TensorFormatter {
             body = f.tensorStr(all, t.shape().toArray(), summarize);
         }
         List<String> suffixes = new ArrayList<>();
-        if (t.numel() == 0 && t.dim() != 1) {
-            suffixes.add("size=" + pythonTuple(t.shape().toArray()));
-        }
         if (t.device().isCuda()) {
             suffixes.add("device='" + t.device() + "'");
+        }
+        if (t.numel() == 0) {
+            if (t.dim() != 1) {
+                suffixes.add("size=" + pythonTuple(t.shape().toArray()));
+            }
+            // no element shows whether it is an integer, so an empty tensor names any non-default dtype
+            if (t.dtype() != DType.FLOAT32) {
+                suffixes.add("dtype=torch." + t.dtype().torchName());
+            }
         }
         if (t.gradFn() != null) {
             suffixes.add("grad_fn=<" + t.gradFn().name() + ">");

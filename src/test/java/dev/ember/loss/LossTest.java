@@ -189,6 +189,11 @@ class LossTest {
                 "float targets are rejected");
         assertThrows(ShapeException.class, () -> new CrossEntropyLoss().apply(logits, Tensor.ofLongs(0, 1)));
         assertThrows(ShapeException.class, () -> new NLLLoss().apply(Tensor.zeros(4), Tensor.ofLongs(0)));
+        // torch: "Target -1 is out of bounds." (a negative label must not wrap around to the last class)
+        assertThrows(IndexOutOfBoundsException.class, () -> new CrossEntropyLoss().apply(logits, Tensor.ofLongs(0, -1, 1)));
+        assertThrows(IndexOutOfBoundsException.class, () -> new NLLLoss().apply(logits, Tensor.ofLongs(0, 4, 1)));
+        assertThrows(IndexOutOfBoundsException.class, () -> new CrossEntropyLoss(Reduction.SUM, 0.1)
+                .apply(logits, Tensor.ofLongs(-4, 0, 1)));
         assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(Reduction.MEAN, 1.5));
         assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(Reduction.MEAN, -0.1));
     }

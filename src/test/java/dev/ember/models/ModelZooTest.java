@@ -126,7 +126,7 @@ class ModelZooTest {
                 Arguments.of("small-vgg", (Supplier<Module>) () -> SmallVGG.small(5, 3), new int[] {2, 3, 32, 32}, 5),
                 Arguments.of("tiny-resnet-1ch", (Supplier<Module>) () -> new ResNet(new int[] {1, 1, 1, 1}, 8, 3, 1),
                         new int[] {2, 1, 16, 16}, 3),
-                Arguments.of("resnet18-2ch", (Supplier<Module>) () -> ResNet.resnet18(4, 2), new int[] {1, 2, 32, 32}, 4),
+                Arguments.of("resnet18-2ch", (Supplier<Module>) () -> ResNet.resnet18(4, 2), new int[] {2, 2, 32, 32}, 4),
                 Arguments.of("tiny-densenet-4ch",
                         (Supplier<Module>) () -> new DenseNet(4, new int[] {2, 2}, 8, 2, 0, 6, 4), new int[] {2, 4, 16, 16}, 6));
     }

@@ -98,6 +98,9 @@ class LayerGradientTest {
         Tensor x1 = leaf(uniform(51, -2, 2, 6, 3));
         check("BatchNorm1d train", () -> bn1.forward(x1), with(x1, bn1), 1e-3, 2e-3, 1e-2);
 
+        Tensor x3 = leaf(uniform(54, -2, 2, 3, 3, 2));
+        check("BatchNorm1d train on [N, C, L]", () -> bn1.forward(x3), with(x3, bn1), 1e-3, 2e-3, 1e-2);
+
         BatchNorm2d bn2 = new BatchNorm2d(2);
         randomAffine(bn2, 2, 52);
         Tensor x2 = leaf(uniform(53, -2, 2, 3, 2, 3, 2));

@@ -167,8 +167,37 @@ class LayerSemanticsTest {
     @Test
     void batchNormChecksItsInput() {
         assertThrows(ShapeException.class, () -> new BatchNorm1d(3).forward(Tensor.zeros(4, 2)));
+        assertThrows(ShapeException.class, () -> new BatchNorm1d(3).forward(Tensor.zeros(4, 3, 2, 2)));
         assertThrows(ShapeException.class, () -> new BatchNorm2d(3).forward(Tensor.zeros(4, 3)));
         assertThrows(IllegalArgumentException.class, () -> new BatchNorm1d(0));
+    }
+
+    @Test
+    void batchNormNeedsMoreThanOneValuePerChannelWhenTraining() {
+        // torch: "Expected more than 1 value per channel when training"; a single value has no variance
+        BatchNorm1d bn = new BatchNorm1d(3);
+        assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.ones(1, 3)));
+        assertArrayEquals(new float[] {1, 1, 1}, bn.runningVar().toFloatArray(), "running stats untouched");
+        assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(2).forward(Tensor.ones(1, 2, 1, 1)));
+        // one sample is fine when it has several positions, and in eval mode
+        new BatchNorm2d(2).forward(uniform(4, -1, 1, 1, 2, 2, 2));
+        new BatchNorm1d(3).forward(uniform(5, -1, 1, 1, 3, 4));
+        bn.eval();
+        bn.forward(Tensor.ones(1, 3));
+    }
+
+    @Test
+    void batchNorm1dAcceptsSequencesNcl() {
+        // torch's BatchNorm1d takes [N, C] or [N, C, L]; statistics are over N and L
+        BatchNorm1d bn = new BatchNorm1d(2);
+        Tensor x = Tensor.wrap(new float[] {1, 2, 10, 10, 3, 6, 10, 10}, 2, 2, 2);
+        Tensor y = bn.forward(x);
+        assertArrayEquals(new int[] {2, 2, 2}, y.shape().toArray());
+        // channel 0 holds 1, 2, 3, 6: mean 3, unbiased variance 14/3
+        assertClose(new double[] {0.3, 1.0}, bn.runningMean().toFloatArray(), 1e-6, 1e-6, "running_mean");
+        assertClose(new double[] {0.9 + 0.1 * 14 / 3, 0.9}, bn.runningVar().toFloatArray(), 1e-6, 1e-6, "running_var");
+        double sd = Math.sqrt(3.5 + 1e-5);
+        assertEquals(-2 / sd, y.toFloatArray()[0], 1e-5);
     }
 
     // ---------------------------------------------------------------- dropout

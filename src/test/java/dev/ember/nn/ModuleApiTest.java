@@ -177,6 +177,39 @@ class ModuleApiTest {
         assertTrue(all.stream().allMatch(Module::isTraining));
     }
 
+    /** A block that keeps its BatchNorm frozen, as fine-tuning code does by overriding train(). */
+    static final class FrozenNormBlock extends Module {
+        FrozenNormBlock() {
+            registerModule("fc", new Linear(2, 2));
+            registerModule("bn", new BatchNorm1d(2));
+        }
+
+        @Override
+        public Module train(boolean mode) {
+            super.train(mode);
+            child("bn").eval();
+            return this;
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return child("bn").forward(child("fc").forward(x));
+        }
+    }
+
+    @Test
+    void trainCallsEachChildsOwnTrain() {
+        // torch's Module.train(mode) calls module.train(mode) on every child, so overrides take effect
+        Sequential net = new Sequential(new FrozenNormBlock(), new ReLU());
+        net.eval();
+        net.train();
+        Module block = net.get(0);
+        assertTrue(net.isTraining() && block.isTraining() && block.child("fc").isTraining());
+        assertFalse(block.child("bn").isTraining(), "the block's train() override kept its BatchNorm in eval");
+        net.train(true);
+        assertFalse(block.child("bn").isTraining());
+    }
+
     @Test
     void applyVisitsChildrenBeforeTheirParent() {
         Linear a = new Linear(1, 1);

@@ -61,6 +61,11 @@ public final class TorchNn implements AutoCloseable {
         return JniUtils.uniform(manager, from, to, new Shape(n), DataType.FLOAT32, Device.cpu()).toFloatArray();
     }
 
+    /** {@code torch.empty(n).normal_(mean, std)}, float32. */
+    public float[] normal(int n, double mean, double std) {
+        return JniUtils.normal(manager, mean, std, new Shape(n), DataType.FLOAT32, Device.cpu()).toFloatArray();
+    }
+
     /** {@code F.linear(x, w, b)}. */
     public float[] linear(Tensor x, Tensor w, Tensor b) {
         return JniUtils.linear(of(x), of(w), b == null ? null : of(b)).toFloatArray();

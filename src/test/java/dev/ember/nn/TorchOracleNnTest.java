@@ -83,6 +83,38 @@ class TorchOracleNnTest {
         assertArrayEquals(torch.uniform(4, -1 / Math.sqrt(fan2), 1 / Math.sqrt(fan2)), rect.bias().toFloatArray());
     }
 
+    @Test
+    void otherInitsUseTorchsArithmetic() {
+        int[][] shapes = {{3, 5}, {7, 11}, {10, 3}, {64, 27}, {6, 4, 3, 3}, {5, 13, 2, 7}};
+        for (int[] shape : shapes) {
+            int receptive = shape.length == 4 ? shape[2] * shape[3] : 1;
+            int fanIn = shape[1] * receptive;
+            int fanOut = shape[0] * receptive;
+            int n = shape[0] * fanIn;
+            String what = java.util.Arrays.toString(shape);
+            for (double gain : new double[] {1.0, Math.sqrt(2.0), 5.0 / 3}) {
+                // init.xavier_uniform_: std = gain * sqrt(2 / (fan_in + fan_out)); a = sqrt(3) * std
+                double a = Math.sqrt(3.0) * (gain * Math.sqrt(2.0 / (double) (fanIn + fanOut)));
+                Generator.manualSeed(11);
+                Tensor w = dev.ember.nn.init.Init.xavierUniform(Tensor.zeros(shape), gain);
+                torch.manualSeed(11);
+                assertArrayEquals(torch.uniform(n, -a, a), w.toFloatArray(), "xavier_uniform_ " + what + " gain " + gain);
+            }
+            // init.kaiming_normal_(mode='fan_in', nonlinearity='relu'): std = sqrt(2) / sqrt(fan_in)
+            Generator.manualSeed(12);
+            Tensor k = dev.ember.nn.init.Init.kaimingNormal(Tensor.zeros(shape));
+            torch.manualSeed(12);
+            assertArrayEquals(torch.normal(n, 0, Math.sqrt(2.0) / Math.sqrt(fanIn)), k.toFloatArray(),
+                    "kaiming_normal_ " + what);
+            // init.kaiming_uniform_(a=0): bound = sqrt(3) * sqrt(2) / sqrt(fan_in)
+            Generator.manualSeed(13);
+            Tensor ku = dev.ember.nn.init.Init.kaimingUniform(Tensor.zeros(shape), 0);
+            torch.manualSeed(13);
+            double bound = Math.sqrt(3.0) * (Math.sqrt(2.0 / (1 + Math.pow(0, 2))) / Math.sqrt(fanIn));
+            assertArrayEquals(torch.uniform(n, -bound, bound), ku.toFloatArray(), "kaiming_uniform_ " + what);
+        }
+    }
+
     // ---------------------------------------------------------------- forward values
 
     @Test
@@ -244,6 +276,19 @@ class TorchOracleNnTest {
         TorchNn.BatchNormResult e = torch.batchNorm(y, Tensor.of(r.runningMean()), Tensor.of(r.runningVar()),
                 bn.namedParameters().get("weight"), bn.namedParameters().get("bias"), false, 0.1, 1e-5);
         assertClose(e.output(), bn.forward(y).toFloatArray(), ATOL, RTOL, "BatchNorm2d eval output");
+    }
+
+    @Test
+    void batchNorm1dOnSequencesAsTorch() {
+        BatchNorm1d bn = new BatchNorm1d(3);
+        FiniteDiff.assign(bn.namedParameters().get("weight"), uniform(44, 0.5, 1.5, 3));
+        FiniteDiff.assign(bn.namedParameters().get("bias"), uniform(45, -1, 1, 3));
+        Tensor x = uniform(46, -1, 4, 4, 3, 5);
+        TorchNn.BatchNormResult r = torch.batchNorm(x, Tensor.zeros(3), Tensor.ones(3),
+                bn.namedParameters().get("weight"), bn.namedParameters().get("bias"), true, 0.1, 1e-5);
+        assertClose(r.output(), bn.forward(x).toFloatArray(), ATOL, RTOL, "BatchNorm1d [N, C, L] train output");
+        assertClose(r.runningMean(), bn.runningMean().toFloatArray(), 1e-6, 1e-5, "BatchNorm1d [N, C, L] running_mean");
+        assertClose(r.runningVar(), bn.runningVar().toFloatArray(), 1e-6, 1e-5, "BatchNorm1d [N, C, L] running_var");
     }
 
     // ---------------------------------------------------------------- gradients

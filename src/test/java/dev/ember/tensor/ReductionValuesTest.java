@@ -153,6 +153,15 @@ class ReductionValuesTest {
     }
 
     @Test
+    void logsumexpOfInfinities() {
+        // torch.logsumexp: -inf for an all -inf row (an empty sum), +inf when any element is +inf
+        assertEquals(Double.NEGATIVE_INFINITY, Tensor.of(Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY)
+                .logsumexp(0, false).item());
+        assertEquals(Double.POSITIVE_INFINITY, Tensor.of(Float.POSITIVE_INFINITY, 1).logsumexp(0, false).item());
+        assertValues(Tensor.of(Float.NEGATIVE_INFINITY, 0).logsumexp(0, true), 0);
+    }
+
+    @Test
     void softmaxRejectsIntegers() {
         assertThrows(IllegalArgumentException.class, () -> Tensor.arange(3).softmax(0));
     }

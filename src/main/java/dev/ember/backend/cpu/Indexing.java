@@ -7,12 +7,13 @@ final class Indexing {
     private Indexing() {
     }
 
+    /** PyTorch's gather and scatter take no negative indices: -1 is out of bounds, not the last element. */
     private static int checkedIndex(String op, long i, int size, int dim) {
-        if (i < -size || i >= size) {
+        if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException(op + ": index " + i + " is out of bounds for dimension " + dim
                     + " with size " + size);
         }
-        return (int) (i < 0 ? i + size : i);
+        return (int) i;
     }
 
     /**

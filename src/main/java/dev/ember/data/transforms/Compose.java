@@ -16,10 +16,6 @@ public final class Compose implements Transform {
         this.steps = List.copyOf(steps);
     }
 
-    public List<Transform> steps() {
-        return steps;
-    }
-
     @Override
     public ImageShape outputShape(ImageShape input) {
         ImageShape shape = input;

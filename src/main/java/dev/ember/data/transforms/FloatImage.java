@@ -14,11 +14,6 @@ public record FloatImage(float[] data, int channels, int height, int width) {
         }
     }
 
-    /** A zero-filled image of {@code shape}. */
-    public static FloatImage zeros(ImageShape shape) {
-        return new FloatImage(new float[shape.numel()], shape.channels(), shape.height(), shape.width());
-    }
-
     public ImageShape shape() {
         return new ImageShape(channels, height, width);
     }

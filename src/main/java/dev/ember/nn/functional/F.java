@@ -149,23 +149,37 @@ public final class F {
     }
 
     /**
-     * Batch normalisation over dim 1 of [N, C] or [N, C, H, W]. In training the batch statistics are
-     * used (biased variance) and the running ones updated in place with the unbiased variance;
-     * in evaluation the running statistics are used.
+     * Batch normalisation over dim 1 of [N, C], [N, C, L] or [N, C, H, W]: statistics per channel over
+     * every other dim. In training the batch statistics are used (biased variance) and the running
+     * ones updated in place with the unbiased variance; in evaluation the running statistics are used.
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
+        if (x.dim() < 2) {
+            throw new ShapeException("batch_norm: expected an input [N, C, ...], got " + x.shape());
+        }
         int channels = x.size(1);
-        int[] reduce = x.dim() == 2 ? new int[] {0} : new int[] {0, 2, 3};
-        int[] bshape = x.dim() == 2 ? new int[] {1, channels} : new int[] {1, channels, 1, 1};
+        int[] reduce = new int[x.dim() - 1];
+        int[] bshape = new int[x.dim()];
+        java.util.Arrays.fill(bshape, 1);
+        bshape[1] = channels;
+        for (int d = 0, k = 0; d < x.dim(); d++) {
+            if (d != 1) {
+                reduce[k++] = d;
+            }
+        }
         Tensor mean;
         Tensor var;
         if (training) {
+            int count = x.numel() / channels;
+            if (count == 1) {
+                throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
+                        + x.shape());
+            }
             mean = x.mean(reduce, true);
             Tensor centered = x.sub(mean);
             var = centered.mul(centered).mean(reduce, true);
             if (runningMean != null) {
-                int count = x.numel() / channels;
                 try (var off = dev.ember.autograd.GradMode.noGrad()) {
                     Tensor unbiased = var.detach().reshape(channels).mul(count / Math.max(count - 1.0, 1.0));
                     runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(channels), momentum);
@@ -213,6 +227,17 @@ public final class F {
         if (scores.dim() != 2 || target.dim() != 1 || scores.size(0) != target.size(0)) {
             throw new ShapeException(op + ": expected input [N, C] and target [N], got " + scores.shape() + " and "
                     + target.shape());
+        }
+        // gather wraps negative indices, so -1 would silently pick the last class; torch rejects it.
+        // Checked where the labels are at hand (CPU); on a GPU this would cost a sync per batch.
+        if (!target.device().isCuda()) {
+            int classes = scores.size(1);
+            for (long t : target.toLongArray()) {
+                if (t < 0 || t >= classes) {
+                    throw new IndexOutOfBoundsException(op + ": Target " + t + " is out of bounds (" + classes
+                            + " classes).");
+                }
+            }
         }
     }
 
