@@ -1,8 +1,8 @@
 // gather and scatterAdd along one dim. The host passes the operands' strides with x's (dst's)
 // stride along `dim` zeroed, so stridedOffsets gives the position of the row; the index then
-// selects along `dim` with dimStride. Negative indices count from the end (as CpuBackend allows);
-// indices still out of range are recorded in `error` (code 1 for gather, 2 for scatterAdd) and
-// skipped, and the host raises them at its next synchronisation.
+// selects along `dim` with dimStride. As in PyTorch, indices must lie in [0, size): others (negative
+// ones too) are recorded in `error` (code 1 for gather, 2 for scatterAdd) and skipped, and the host
+// raises them at its next synchronisation.
 #include "ember.cuh"
 
 // operands: (index, out, x)
@@ -14,7 +14,6 @@
             int off[3];                                                                                \
             stridedOffsets(dims, ops, i, off);                                                         \
             long long j = index[off[0]];                                                               \
-            j += j < 0 ? dimSize : 0;                                                                  \
             if (j < 0 || j >= dimSize) {                                                               \
                 recordError(error, 1);                                                                 \
                 out[off[1]] = 0;                                                                       \
@@ -42,7 +41,6 @@ __device__ __forceinline__ void addAtomically(long long* p, long long v) {
             int off[3];                                                                                     \
             stridedOffsets(dims, ops, i, off);                                                              \
             long long j = index[off[0]];                                                                    \
-            j += j < 0 ? dimSize : 0;                                                                       \
             if (j < 0 || j >= dimSize) {                                                                    \
                 recordError(error, 2);                                                                      \
             } else {                                                                                        \
