@@ -22,7 +22,8 @@ public final class Derivatives {
     // elementwise, two inputs (saved: x, y)
     public static final Backward ADD = (g, n) -> of(g, g);
     public static final Backward SUB = (g, n) -> of(g, g.neg());
-    public static final Backward MUL = (g, n) -> of(g.mul(n.saved(1)), g.mul(n.saved(0)));
+    public static final Backward MUL = (g, n) -> of(n.inputNeedsGrad(0) ? g.mul(n.saved(1)) : null,
+            n.inputNeedsGrad(1) ? g.mul(n.saved(0)) : null);
     public static final Backward DIV = (g, n) -> {
         Tensor y = n.saved(1);
         return of(g.div(y), g.neg().mul(n.saved(0)).div(y.mul(y)));
@@ -160,11 +161,17 @@ public final class Derivatives {
         Tensor a = n.saved(0);
         Tensor b = n.saved(1);
         boolean flat = a.dim() == 2;
-        Tensor a3 = flat ? a.unsqueeze(0) : a;
         Tensor g3 = flat ? g.unsqueeze(0) : g;
-        Tensor ga = g3.matmul(b.transpose(1, 2));
-        Tensor gb = a3.transpose(1, 2).matmul(g3);
-        return of(flat ? ga.sum(0, false) : ga, gb);
+        Tensor ga = null;
+        Tensor gb = null;
+        if (n.inputNeedsGrad(0)) {
+            ga = g3.matmul(b.transpose(1, 2));
+            ga = flat ? ga.sum(0, false) : ga;
+        }
+        if (n.inputNeedsGrad(1)) {
+            gb = (flat ? a.unsqueeze(0) : a).transpose(1, 2).matmul(g3);
+        }
+        return of(ga, gb);
     };
 
     // views and copies

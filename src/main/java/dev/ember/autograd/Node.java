@@ -52,8 +52,8 @@ public final class Node {
         return inputFns[i];
     }
 
-    /** Whether input {@code i} required grad when this op ran. */
-    boolean inputNeedsGrad(int i) {
+    /** Whether input {@code i} required grad when this op ran; rules skip gradients nobody needs. */
+    public boolean inputNeedsGrad(int i) {
         return inputNeedsGrad[i];
     }
 

@@ -3,12 +3,12 @@ package dev.ember.bench;
 import java.util.Arrays;
 
 /** Times a task: warm-up runs, then the median of measured runs (robust to GC and noisy neighbours). */
-final class Timer {
+public final class Timer {
     private Timer() {
     }
 
     /** Median seconds per call of {@code task} after {@code warmup} unmeasured calls. */
-    static double median(Runnable task, int warmup, int runs) {
+    public static double median(Runnable task, int warmup, int runs) {
         for (int i = 0; i < warmup; i++) {
             task.run();
         }
@@ -23,14 +23,14 @@ final class Timer {
     }
 
     /** Calls per measured run so that one run lasts about {@code targetSeconds}. */
-    static int calibrate(Runnable task, double targetSeconds) {
+    public static int calibrate(Runnable task, double targetSeconds) {
         long start = System.nanoTime();
         task.run();
         double once = Math.max((System.nanoTime() - start) / 1e9, 1e-7);
         return (int) Math.max(1, Math.min(100_000, targetSeconds / once));
     }
 
-    static Runnable repeat(Runnable task, int times) {
+    public static Runnable repeat(Runnable task, int times) {
         return () -> {
             for (int i = 0; i < times; i++) {
                 task.run();

@@ -1,7 +1,7 @@
 package dev.ember.cli;
 
 import dev.ember.job.JobConfig;
-import dev.ember.job.RunDirectory;
+import dev.ember.job.RunWriter;
 
 import java.io.PrintStream;
 
@@ -10,7 +10,7 @@ final class SparkEngineLauncher {
     private SparkEngineLauncher() {
     }
 
-    static void run(JobConfig job, RunDirectory dir, boolean resume, PrintStream console) {
+    static void run(JobConfig job, RunWriter dir, boolean resume, PrintStream console) {
         throw new IllegalStateException("the Spark engine is not available in this build yet; run with --engine local");
     }
 }

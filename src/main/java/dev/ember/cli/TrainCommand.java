@@ -3,7 +3,7 @@ package dev.ember.cli;
 import dev.ember.job.JobConfig;
 import dev.ember.job.JobKey;
 import dev.ember.job.LocalTraining;
-import dev.ember.job.RunDirectory;
+import dev.ember.job.RunWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,12 +57,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume && config.string(JobKey.OUT).isEmpty()) {
             throw new IllegalArgumentException("--resume needs --out DIR (the run directory to continue)");
         }
-        RunDirectory dir = RunDirectory.create(config);
-        switch (config.string(JobKey.ENGINE)) {
-            case "local" -> LocalTraining.run(config, dir, resume, System.out);
-            case "spark" -> SparkEngineLauncher.run(config, dir, resume, System.out);
-            default -> throw new IllegalArgumentException(config.source() + ": engine: expected spark or local, got '"
-                    + config.string(JobKey.ENGINE) + "'");
+        try (RunWriter dir = RunWriter.create(config)) {
+            switch (config.string(JobKey.ENGINE)) {
+                case "local" -> LocalTraining.run(config, dir, resume, System.out);
+                case "spark" -> SparkEngineLauncher.run(config, dir, resume, System.out);
+                default -> throw new IllegalArgumentException(config.source() + ": engine: expected spark or local, "
+                        + "got '" + config.string(JobKey.ENGINE) + "'");
+            }
         }
         return 0;
     }

@@ -11,6 +11,8 @@ public enum JobKey {
     HIDDEN("hidden", Type.LIST, "256", false, "hidden layer sizes of the mlp, comma-separated"),
     TRAIN("train", Type.STRING, null, true, "training dataset: a directory of Parquet image files"),
     VALIDATION("validation", Type.STRING, null, false, "validation dataset directory (default: a split of train)"),
+    TRAIN_SUBSET("train_subset", Type.INTEGER, "0", false,
+            "train on a stratified, seeded subset of this many images (0: all)"),
     VALIDATION_SPLIT("validation_split", Type.NUMBER, "0.1", false,
             "fraction of train held out (stratified, seeded) when no validation dataset is given"),
     EPOCHS("epochs", Type.INTEGER, "10", false, "number of passes over the training data"),
@@ -38,7 +40,8 @@ public enum JobKey {
     CHECKPOINT_DIR("checkpoint_dir", Type.STRING, "", false, "where checkpoints go (any Hadoop path; default OUT/checkpoints)"),
     OUT("out", Type.STRING, "", false, "run directory (default runs/NAME-TIMESTAMP)"),
     PRETRAINED("pretrained", Type.STRING, "", false, "safetensors weights to start from"),
-    FREEZE("freeze", Type.LIST, "", false, "parameter name prefixes to freeze, comma-separated"),
+    HEAD("head", Type.LIST, "", false, "module paths left out of the pretrained weights (a new head), comma-separated"),
+    FREEZE("freeze", Type.LIST, "", false, "module paths to freeze (no gradient, BatchNorm kept in eval), comma-separated"),
     NUM_CLASSES("num_classes", Type.INTEGER, "0", false, "classes of the model's head (0: from the dataset)");
 
     private enum Type { STRING, INTEGER, NUMBER, BOOLEAN, LIST }

@@ -39,15 +39,31 @@ public final class LocalTraining {
     }
 
     public static Datasets datasets(JobConfig job) {
+        Datasets all = splitDatasets(job);
+        int subset = job.integer(JobKey.TRAIN_SUBSET);
+        if (subset <= 0 || subset >= all.train().size()) {
+            return all;
+        }
+        int[] labels = labels(all.train());
+        int[] picked = StratifiedSplit.split(labels, (double) subset / labels.length, job.integer(JobKey.SEED))
+                .validation();
+        return new Datasets(new Subset(all.train(), picked), all.validation());
+    }
+
+    private static int[] labels(ImageDataset data) {
+        int[] labels = new int[data.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data.label(i);
+        }
+        return labels;
+    }
+
+    private static Datasets splitDatasets(JobConfig job) {
         ImageDataset train = open(job, JobKey.TRAIN);
         if (!job.string(JobKey.VALIDATION).isEmpty()) {
             return new Datasets(train, open(job, JobKey.VALIDATION));
         }
-        int[] labels = new int[train.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = train.label(i);
-        }
-        StratifiedSplit.Split split = StratifiedSplit.split(labels, job.number(JobKey.VALIDATION_SPLIT),
+        StratifiedSplit.Split split = StratifiedSplit.split(labels(train), job.number(JobKey.VALIDATION_SPLIT),
                 job.integer(JobKey.SEED));
         return new Datasets(new Subset(train, split.train()), new Subset(train, split.validation()));
     }
@@ -65,7 +81,7 @@ public final class LocalTraining {
         return new CrossEntropyLoss(F.Reduction.MEAN, job.number(JobKey.LABEL_SMOOTHING));
     }
 
-    public static List<EpochMetrics> run(JobConfig job, RunDirectory out, boolean resume, PrintStream console) {
+    public static List<EpochMetrics> run(JobConfig job, RunWriter out, boolean resume, PrintStream console) {
         Generator.manualSeed(job.integer(JobKey.SEED));
         Datasets data = datasets(job);
         DataLoader train = Pipelines.train(job, data.train());
@@ -73,6 +89,7 @@ public final class LocalTraining {
         int numClasses = job.integer(JobKey.NUM_CLASSES) > 0 ? job.integer(JobKey.NUM_CLASSES)
                 : data.train().numClasses();
         Module model = Models.create(job, train.imageShape(), numClasses);
+        Transfer.apply(job, model, console);
         Optimizer optimizer = Optimizers.create(job, model.trainableParameters());
         LRScheduler scheduler = Optimizers.scheduler(job, optimizer);
         Loss loss = loss(job);
@@ -88,10 +105,9 @@ public final class LocalTraining {
             if (scheduler != null) {
                 scheduler.setLastEpoch(start);
             }
-            out.truncateMetrics(start);
             console.printf(Locale.ROOT, "resumed from %s at epoch %d%n", last, start);
         }
-        out.writeJob(job);
+        out.start(job, start);
         console.printf(Locale.ROOT, "%s: %s, %d train / %d validation images of %s, %d classes, %d parameters%n",
                 job.string(JobKey.NAME), job.string(JobKey.MODEL), data.train().size(), data.validation().size(),
                 train.imageShape(), numClasses, model.parameters().stream().mapToInt(p -> p.numel()).sum());
@@ -101,7 +117,7 @@ public final class LocalTraining {
                 .scheduler(scheduler).earlyStopping(job.integer(JobKey.EARLY_STOPPING))
                 .onEpoch(m -> {
                     steps[0] += train.batchesPerEpoch();
-                    out.appendMetrics(m);
+                    out.epoch(m);
                     Checkpoint.save(last, model, optimizer, m.epoch(), steps[0],
                             Map.of("job", Json.write(job.effective())));
                     console.printf(Locale.ROOT, "epoch %d/%d  %d steps  train loss %.4f  val loss %.4f  val acc %.2f%%"
@@ -112,8 +128,10 @@ public final class LocalTraining {
                 .build();
         List<EpochMetrics> history = trainer.fit(train, validation);
         Evaluation finalEval = trainer.evaluate(validation);
-        out.writeModel(model);
-        out.writeEvaluation(finalEval, data.train().classNames());
+        int channels = train.imageShape().channels();
+        out.finish(model, finalEval, data.train().classNames(), validation,
+                Pipelines.perChannel(job, JobKey.NORMALIZE_MEAN, channels),
+                Pipelines.perChannel(job, JobKey.NORMALIZE_STD, channels), dev.ember.core.Device.cpu());
         console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
                 finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
         return history;

@@ -47,8 +47,8 @@ public final class Pipelines {
         return new Compose(steps);
     }
 
-    /** One value per channel; a single value applies to every channel. */
-    private static float[] perChannel(JobConfig job, JobKey key, int channels) {
+    /** One value per channel of {@code key} (normalize_mean or normalize_std); a single value applies to all. */
+    public static float[] perChannel(JobConfig job, JobKey key, int channels) {
         List<String> values = job.list(key);
         if (values.size() != 1 && values.size() != channels) {
             throw new JobConfigException(job.source() + ": " + key.key() + ": expected 1 or " + channels

@@ -88,7 +88,7 @@ final class Elementwise {
                 case RELU -> {
                     for (int i = 0; i < n; i++, xi += xd, oi += od) {
                         float v = xs[xi];
-                        os[oi] = v > 0 || Float.isNaN(v) ? v : 0f;
+                        os[oi] = v < 0 ? 0f : v; // NaN passes through, as in PyTorch
                     }
                 }
                 case MUL_SCALAR -> {
@@ -185,6 +185,11 @@ final class Elementwise {
                 case DIV -> {
                     for (int i = 0; i < n; i++, xi += xd, yi += yd, oi += od) {
                         os[oi] = xs[xi] / ys[yi];
+                    }
+                }
+                case GT -> {
+                    for (int i = 0; i < n; i++, xi += xd, yi += yd, oi += od) {
+                        os[oi] = xs[xi] > ys[yi] ? 1f : 0f;
                     }
                 }
                 default -> {
