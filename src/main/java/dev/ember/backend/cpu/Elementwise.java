@@ -23,7 +23,7 @@ final class Elementwise {
             case SIGN -> Math.signum(x);
             case TANH -> (float) Math.tanh(x);
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
-            case RELU -> x > 0 ? x : (Float.isNaN(x) ? x : 0f);
+            case RELU -> Math.max(x, 0f);
             case SIN -> (float) Math.sin(x);
             case COS -> (float) Math.cos(x);
             case RECIPROCAL -> 1f / x;
@@ -86,9 +86,15 @@ final class Elementwise {
             int od = st[1];
             switch (op) {
                 case RELU -> {
-                    for (int i = 0; i < n; i++, xi += xd, oi += od) {
-                        float v = xs[xi];
-                        os[oi] = v < 0 ? 0f : v; // NaN passes through, as in PyTorch
+                    // Math.max is branch-free (and SIMD for unit strides); NaN passes through, as in PyTorch
+                    if (xd == 1 && od == 1) {
+                        for (int i = 0; i < n; i++) {
+                            os[oi + i] = Math.max(xs[xi + i], 0f);
+                        }
+                    } else {
+                        for (int i = 0; i < n; i++, xi += xd, oi += od) {
+                            os[oi] = Math.max(xs[xi], 0f);
+                        }
                     }
                 }
                 case MUL_SCALAR -> {
@@ -117,14 +123,14 @@ final class Elementwise {
             case MUL -> x * y;
             case DIV -> x / y;
             case POW -> pow(x, y);
-            case MAXIMUM -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.max(x, y);
-            case MINIMUM -> Float.isNaN(x) || Float.isNaN(y) ? Float.NaN : Math.min(x, y);
-            case EQ -> x == y ? 1f : 0f;
-            case NE -> x != y ? 1f : 0f;
-            case LT -> x < y ? 1f : 0f;
-            case LE -> x <= y ? 1f : 0f;
-            case GT -> x > y ? 1f : 0f;
-            case GE -> x >= y ? 1f : 0f;
+            case MAXIMUM -> Math.max(x, y);
+            case MINIMUM -> Math.min(x, y);
+            case EQ -> FloatCompare.eq(x, y);
+            case NE -> FloatCompare.ne(x, y);
+            case LT -> FloatCompare.lt(x, y);
+            case LE -> FloatCompare.le(x, y);
+            case GT -> FloatCompare.gt(x, y);
+            case GE -> FloatCompare.ge(x, y);
         };
     }
 
@@ -160,6 +166,10 @@ final class Elementwise {
         float[] ys = y.floats();
         float[] os = out.floats();
         RowLoop.forEachRow(ol.shape(), (s, st, n) -> {
+            if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
+                contiguousBinary(op, xs, s[0], ys, s[1], os, s[2], n);
+                return;
+            }
             int xi = s[0];
             int yi = s[1];
             int oi = s[2];
@@ -189,7 +199,7 @@ final class Elementwise {
                 }
                 case GT -> {
                     for (int i = 0; i < n; i++, xi += xd, yi += yd, oi += od) {
-                        os[oi] = xs[xi] > ys[yi] ? 1f : 0f;
+                        os[oi] = FloatCompare.gt(xs[xi], ys[yi]);
                     }
                 }
                 default -> {
@@ -199,6 +209,42 @@ final class Elementwise {
                 }
             }
         }, xl, yl, ol);
+    }
+
+    /** Unit-stride rows as plain indexed loops, which the JIT turns into SIMD code. */
+    private static void contiguousBinary(BinaryOp op, float[] xs, int xo, float[] ys, int yo, float[] os, int oo, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int i = 0; i < n; i++) {
+                    os[oo + i] = xs[xo + i] + ys[yo + i];
+                }
+            }
+            case SUB -> {
+                for (int i = 0; i < n; i++) {
+                    os[oo + i] = xs[xo + i] - ys[yo + i];
+                }
+            }
+            case MUL -> {
+                for (int i = 0; i < n; i++) {
+                    os[oo + i] = xs[xo + i] * ys[yo + i];
+                }
+            }
+            case DIV -> {
+                for (int i = 0; i < n; i++) {
+                    os[oo + i] = xs[xo + i] / ys[yo + i];
+                }
+            }
+            case MAXIMUM -> {
+                for (int i = 0; i < n; i++) {
+                    os[oo + i] = Math.max(xs[xo + i], ys[yo + i]);
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    os[oo + i] = binary(op, xs[xo + i], ys[yo + i]);
+                }
+            }
+        }
     }
 
     static void where(CpuStorage c, Layout cl, CpuStorage x, Layout xl, CpuStorage y, Layout yl, CpuStorage out, Layout ol) {

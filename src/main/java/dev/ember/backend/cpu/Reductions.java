@@ -38,8 +38,23 @@ final class Reductions {
                 float[] xs = x.floats();
                 switch (op) {
                     case SUM -> {
-                        for (int i = 0; i < n; i++, xi += xd, ai += ad) {
-                            acc[ai] += xs[xi];
+                        if (ad == 0) {
+                            // the whole row adds into one entry: two running sums break the add latency chain
+                            double s0 = 0;
+                            double s1 = 0;
+                            int i = 0;
+                            for (; i + 1 < n; i += 2, xi += 2 * xd) {
+                                s0 += xs[xi];
+                                s1 += xs[xi + xd];
+                            }
+                            if (i < n) {
+                                s0 += xs[xi];
+                            }
+                            acc[ai] += s0 + s1;
+                        } else {
+                            for (int i = 0; i < n; i++, xi += xd, ai += ad) {
+                                acc[ai] += xs[xi];
+                            }
                         }
                     }
                     case MAX -> {
@@ -93,12 +108,12 @@ final class Reductions {
                 if (x.isFloat()) {
                     float[] xs = x.floats();
                     float b = xs[base];
-                    for (int j = 1, at = base + step; j < len && b == b; j++, at += step) {
+                    boolean max = op == ReduceOp.MAX;
+                    for (int j = 1, at = base + step; j < len; j++, at += step) {
                         float v = xs[at];
-                        if (v != v || (op == ReduceOp.MAX ? v > b : v < b)) {
-                            best = j;
-                            b = v;
-                        }
+                        int take = FloatCompare.replaces(v, b, max); // branch-free: maxima are unpredictable
+                        best += take * (j - best);
+                        b = take == 1 ? v : b;
                     }
                     bestV = b;
                 } else {

@@ -1,0 +1,67 @@
+package dev.ember.backend.cpu;
+
+/**
+ * Float comparisons without branches, giving 1 or 0 with IEEE semantics (any comparison with NaN is
+ * false except !=, and -0.0 equals +0.0). On real data (signs of activations, gradients) a branch
+ * per element mispredicts about half the time, which made {@code x > y ? 1f : 0f} loops ten times
+ * slower than arithmetic ones.
+ */
+final class FloatCompare {
+    private FloatCompare() {
+    }
+
+    /** An int that orders like the float (for non-NaN values), with -0.0 folded onto +0.0. */
+    private static int key(float f) {
+        int b = Float.floatToRawIntBits(f + 0.0f);
+        return b ^ ((b >> 31) & 0x7fffffff);
+    }
+
+    /** 1 unless f is NaN. */
+    private static int ordered(float f) {
+        return ((Float.floatToRawIntBits(f) & 0x7fffffff) - 0x7f800001) >>> 31;
+    }
+
+    /** 1 if a < b (ints, no overflow). */
+    private static int less(int a, int b) {
+        return (int) (((long) a - b) >>> 63);
+    }
+
+    /** 1 if a == b. */
+    private static int same(int a, int b) {
+        int d = a ^ b;
+        return (int) (((long) d - 1) >>> 63) & ((d >>> 31) ^ 1);
+    }
+
+    /**
+     * 1 if {@code v} should replace the running extreme {@code best} of a max (or, with {@code max} false,
+     * min) scan: strictly better, or NaN while best is not NaN yet (NaN wins, as in PyTorch).
+     */
+    static int replaces(float v, float best, boolean max) {
+        int better = max ? less(key(best), key(v)) & ordered(v) : less(key(v), key(best)) & ordered(v);
+        return (better | (ordered(v) ^ 1)) & ordered(best);
+    }
+
+    static float gt(float x, float y) {
+        return less(key(y), key(x)) & ordered(x) & ordered(y);
+    }
+
+    static float lt(float x, float y) {
+        return less(key(x), key(y)) & ordered(x) & ordered(y);
+    }
+
+    static float ge(float x, float y) {
+        return (less(key(x), key(y)) ^ 1) & ordered(x) & ordered(y);
+    }
+
+    static float le(float x, float y) {
+        return (less(key(y), key(x)) ^ 1) & ordered(x) & ordered(y);
+    }
+
+    static float eq(float x, float y) {
+        return same(key(x), key(y)) & ordered(x) & ordered(y);
+    }
+
+    static float ne(float x, float y) {
+        return (same(key(x), key(y)) & ordered(x) & ordered(y)) ^ 1;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ember.backend.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The branch-free comparisons agree with Java's own operators on every awkward pair. */
+class FloatCompareTest {
+    private static final float[] VALUES = {0f, -0f, 1f, -1f, 1e-45f, -1e-45f, 3.4e38f, -3.4e38f,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 0.1f, 0.10000001f, 2.5f, -2.5f};
+
+    private static float of(boolean b) {
+        return b ? 1f : 0f;
+    }
+
+    @Test
+    void everyComparisonMatchesTheOperatorsOnEdgeCases() {
+        for (float x : VALUES) {
+            for (float y : VALUES) {
+                String pair = x + " vs " + y;
+                assertEquals(of(x > y), FloatCompare.gt(x, y), "gt " + pair);
+                assertEquals(of(x < y), FloatCompare.lt(x, y), "lt " + pair);
+                assertEquals(of(x >= y), FloatCompare.ge(x, y), "ge " + pair);
+                assertEquals(of(x <= y), FloatCompare.le(x, y), "le " + pair);
+                assertEquals(of(x == y), FloatCompare.eq(x, y), "eq " + pair);
+                assertEquals(of(x != y), FloatCompare.ne(x, y), "ne " + pair);
+            }
+        }
+    }
+
+    @Test
+    void aScanReplacesOnStrictImprovementAndLetsTheFirstNaNWin() {
+        for (float v : VALUES) {
+            for (float best : VALUES) {
+                boolean nanWins = Float.isNaN(v) && !Float.isNaN(best);
+                assertEquals((v > best || nanWins) && !Float.isNaN(best) ? 1 : 0, FloatCompare.replaces(v, best, true),
+                        "max " + v + " over " + best);
+                assertEquals((v < best || nanWins) && !Float.isNaN(best) ? 1 : 0, FloatCompare.replaces(v, best, false),
+                        "min " + v + " over " + best);
+            }
+        }
+    }
+}
