@@ -45,11 +45,16 @@ final class ReductionOps {
         if (plan.splits() > 1) {
             partials = temps.allocate(DType.INT64, plan.numOut() * plan.splits()).address();  // 8 bytes per partial
         }
-        ctx.launch(MODULE, (plan.blockPerOutput() ? "reduce_block_" : "reduce_thread_") + suffix, plan.launch(),
-                new KernelArgs().strided(plan.outer())
-                        .strided(plan.inner())
-                        .pointer(xs.address()).pointer(out.address()).pointer(partials)
-                        .i32(plan.numOut()).i32(plan.length()).i32(plan.chunk()));
+        if (plan.rows()) {
+            ctx.launch(MODULE, "reduce_rows_" + suffix, plan.launch(),
+                    new KernelArgs().strided(plan.outer()).pointer(xs.address()).pointer(out.address())
+                            .pointer(partials).i32(plan.numOut()).i32(plan.length()).i32(plan.chunk()));
+        } else {
+            ctx.launch(MODULE, (plan.blockPerOutput() ? "reduce_block_" : "reduce_thread_") + suffix, plan.launch(),
+                    new KernelArgs().strided(plan.outer()).strided(plan.inner())
+                            .pointer(xs.address()).pointer(out.address()).pointer(partials)
+                            .i32(plan.numOut()).i32(plan.length()).i32(plan.chunk()));
+        }
         if (plan.splits() > 1) {
             ctx.launch(MODULE, "reduce_finish_" + suffix,
                     LaunchConfig.elementwise(plan.numOut(), ctx.multiprocessors()),
