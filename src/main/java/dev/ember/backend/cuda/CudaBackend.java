@@ -171,23 +171,54 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void fill(Storage dst, Layout dl, double value) {
-        run("fill", () -> elementwise.fill(op(dst, dl), value), dst);
+        try {
+            elementwise.fill(op(dst, dl), value);
+        } catch (RuntimeException e) {
+            throw named("fill", e);
+        } finally {
+            Reference.reachabilityFence(dst);
+        }
     }
 
     @Override
     public void copy(Storage src, Layout sl, Storage dst, Layout dl) {
-        run("copy", () -> elementwise.copy(op(src, sl), op(dst, dl)), src, dst);
+        try {
+            elementwise.copy(op(src, sl), op(dst, dl));
+        } catch (RuntimeException e) {
+            throw named("copy", e);
+        } finally {
+            Reference.reachabilityFence(src);
+            Reference.reachabilityFence(dst);
+        }
     }
 
     @Override
     public void unary(UnaryOp op, double a, double b, Storage x, Layout xl, Storage out, Layout ol) {
-        withTemps(op.name().toLowerCase(Locale.ROOT), t -> elementwise.unary(op, a, b, op(x, xl), op(out, ol), t), x, out);
+        Temps t = new Temps(ctx);
+        try {
+            elementwise.unary(op, a, b, op(x, xl), op(out, ol), t);
+        } catch (RuntimeException e) {
+            throw named(op.name().toLowerCase(Locale.ROOT), e);
+        } finally {
+            t.close();
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(out);
+        }
     }
 
     @Override
     public void binary(BinaryOp op, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
-        withTemps(op.name().toLowerCase(Locale.ROOT), t -> elementwise.binary(op, op(x, xl), op(y, yl), op(out, ol), t),
-                x, y, out);
+        Temps t = new Temps(ctx);
+        try {
+            elementwise.binary(op, op(x, xl), op(y, yl), op(out, ol), t);
+        } catch (RuntimeException e) {
+            throw named(op.name().toLowerCase(Locale.ROOT), e);
+        } finally {
+            t.close();
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(y);
+            Reference.reachabilityFence(out);
+        }
     }
 
     @Override
@@ -198,7 +229,16 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void reduce(ReduceOp op, Storage x, Layout xl, boolean[] dims, Storage out, Layout ol) {
-        withTemps("reduce " + op, t -> reductions.reduce(op, op(x, xl), dims, op(out, ol), t), x, out);
+        Temps t = new Temps(ctx);
+        try {
+            reductions.reduce(op, op(x, xl), dims, op(out, ol), t);
+        } catch (RuntimeException e) {
+            throw named("reduce " + op, e);
+        } finally {
+            t.close();
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(out);
+        }
     }
 
     @Override
@@ -209,8 +249,17 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void matmul(Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
-        boolean tf32 = allowTf32;
-        withTemps("matmul", t -> matmuls.matmul(op(x, xl), op(y, yl), op(out, ol), tf32, t), x, y, out);
+        Temps t = new Temps(ctx);
+        try {
+            matmuls.matmul(op(x, xl), op(y, yl), op(out, ol), allowTf32, t);
+        } catch (RuntimeException e) {
+            throw named("matmul", e);
+        } finally {
+            t.close();
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(y);
+            Reference.reachabilityFence(out);
+        }
     }
 
     @Override
@@ -259,12 +308,25 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private <T> T call(String name, Supplier<T> body, Storage... operands) {
         try {
             return body.get();
-        } catch (GpuOutOfMemoryException e) {
-            throw new GpuOutOfMemoryException(name + " on " + ctx.device + ": " + e.getMessage());
-        } catch (CudaException e) {
-            throw new CudaException(name + " on " + ctx.device + " (" + ctx.gpu.name() + "): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw named(name, e);
         } finally {
             Reference.reachabilityFence(operands);
         }
+    }
+
+    /**
+     * A CUDA error of op {@code name}, renamed to say which op and device met it; other exceptions
+     * as they are. The hot ops (elementwise, reduce, matmul) call this directly rather than going
+     * through {@link #call}, so that a launch costs no lambda, varargs array or name string.
+     */
+    private RuntimeException named(String name, RuntimeException e) {
+        if (e instanceof GpuOutOfMemoryException) {
+            return new GpuOutOfMemoryException(name + " on " + ctx.device + ": " + e.getMessage());
+        }
+        if (e instanceof CudaException) {
+            return new CudaException(name + " on " + ctx.device + " (" + ctx.gpu.name() + "): " + e.getMessage(), e);
+        }
+        return e;
     }
 }

@@ -50,7 +50,7 @@ final class IndexOps {
         }
         unchecked = true;
         ctx.launch(MODULE, kernel, LaunchConfig.elementwise(s.numel(), ctx.multiprocessors()),
-                new KernelArgs().struct(s.dims()).struct(s.operands()).i32(tl.stride(dim)).i32(tl.shape().size(dim))
+                new KernelArgs().strided(s).i32(tl.stride(dim)).i32(tl.shape().size(dim))
                         .pointer(index.address()).pointer(firstData).pointer(secondData)
                         .pointer(errorFlag.address()).i32(s.numel()));
     }

@@ -13,6 +13,9 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -58,7 +61,7 @@ final class JCudaGpu implements Gpu {
     private final String name;
     private final int multiprocessors;
     private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
-    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    private final Map<String, Launcher> launchers = new ConcurrentHashMap<>();
     /** Device pointers by address: memcpy and free want JCuda's own pointer objects. */
     private final Map<Long, CUdeviceptr> pointers = new ConcurrentHashMap<>();
 
@@ -125,9 +128,20 @@ final class JCudaGpu implements Gpu {
         return total[0];
     }
 
-    /** Makes our context current on the calling thread; contexts are per thread in the driver API. */
+    /** The last thread that made our context current: it needs no driver call to do so again. */
+    private volatile Thread activeThread;
+
+    /**
+     * Makes our context current on the calling thread; contexts are per thread in the driver API.
+     * A thread keeps its current context until someone sets another, and nothing in Ember does, so
+     * the call is skipped when this thread was the last to make it.
+     */
     private void activate() {
-        cuCtxSetCurrent(context);
+        Thread t = Thread.currentThread();
+        if (activeThread != t) {
+            cuCtxSetCurrent(context);
+            activeThread = t;
+        }
     }
 
     @Override
@@ -204,12 +218,68 @@ final class JCudaGpu implements Gpu {
     @Override
     public void launch(String module, String kernel, LaunchConfig c, KernelArgs args) {
         activate();
-        CUfunction f = function(module, kernel);
-        Pointer[] params = args.params().stream().map(Pointer::to).toArray(Pointer[]::new);
-        call("launching kernel " + kernel + " " + c, () -> cuLaunchKernel(f, c.gridX(), c.gridY(), c.gridZ(),
-                c.blockX(), 1, 1, 0, stream, Pointer.to(params), null));
+        Launcher l = launcher(module, kernel);
+        synchronized (l) {
+            Pointer params = l.params(args);
+            try {
+                cuLaunchKernel(l.function, c.gridX(), c.gridY(), c.gridZ(), c.blockX(), 1, 1, 0, stream, params, null);
+            } catch (jcuda.CudaException e) {
+                throw wrap("launching kernel " + kernel + " " + c, e);
+            }
+        }
         if (LAUNCH_BLOCKING) {
             call("kernel " + kernel, () -> cuStreamSynchronize(stream));
+        }
+    }
+
+    /**
+     * One kernel's launch state, made on its first launch: the function handle and a direct buffer
+     * that receives the packed parameter words, with the {@code void**} array of pointers into it
+     * that cuLaunchKernel takes. The driver copies the parameters during the call, so the buffer is
+     * reused by the next launch; a launch is thus one bulk copy and one JNI call.
+     */
+    private static final class Launcher {
+        final CUfunction function;
+        private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
+        private IntBuffer words = buffer.asIntBuffer();
+        private int[] starts = new int[0];
+        private Pointer params;
+
+        Launcher(CUfunction function) {
+            this.function = function;
+        }
+
+        Pointer params(KernelArgs args) {
+            if (!sameLayout(args)) {
+                layout(args);
+            }
+            words.put(0, args.words(), 0, args.wordCount());
+            return params;
+        }
+
+        private boolean sameLayout(KernelArgs args) {
+            if (params == null || args.count() != starts.length || args.wordCount() > words.capacity()) {
+                return false;
+            }
+            for (int i = 0; i < starts.length; i++) {
+                if (args.start(i) != starts[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void layout(KernelArgs args) {
+            buffer = ByteBuffer.allocateDirect(Math.max(4 * args.wordCount(), 8) + 64).order(ByteOrder.nativeOrder());
+            words = buffer.asIntBuffer();
+            starts = new int[args.count()];
+            Pointer base = Pointer.to(buffer);
+            Pointer[] each = new Pointer[args.count()];
+            for (int i = 0; i < each.length; i++) {
+                starts[i] = args.start(i);
+                each[i] = base.withByteOffset(4L * starts[i]);
+            }
+            params = Pointer.to(each);
         }
     }
 
@@ -228,13 +298,17 @@ final class JCudaGpu implements Gpu {
         cuDevicePrimaryCtxRelease(device);
     }
 
-    private CUfunction function(String module, String kernel) {
-        return functions.computeIfAbsent(module + "/" + kernel, key -> {
-            CUfunction f = new CUfunction();
-            call("finding kernel " + kernel + " in " + module + ".ptx",
-                    () -> cuModuleGetFunction(f, modules.computeIfAbsent(module, this::loadModule), kernel));
-            return f;
-        });
+    private Launcher launcher(String module, String kernel) {
+        Launcher l = launchers.get(kernel);  // kernel names are unique across modules
+        if (l == null) {
+            l = launchers.computeIfAbsent(kernel, k -> {
+                CUfunction f = new CUfunction();
+                call("finding kernel " + kernel + " in " + module + ".ptx",
+                        () -> cuModuleGetFunction(f, modules.computeIfAbsent(module, this::loadModule), kernel));
+                return new Launcher(f);
+            });
+        }
+        return l;
     }
 
     /** JIT-compiles a PTX resource for this device (the driver caches the result on disk). */

@@ -24,6 +24,11 @@ record ReducePlan(StridedArgs outer, StridedArgs inner, boolean blockPerOutput, 
         return inner.numel();
     }
 
+    /** Whether reduce_rows applies: a block per output over rows contiguous in memory (chunk a multiple of 4). */
+    boolean rows() {
+        return blockPerOutput && inner.rank() == 1 && inner.stride(0, 0) == 1 && (splits == 1 || chunk % 4 == 0);
+    }
+
     /** Whether each dim of {@code xl} is reduced: flagged in {@code dims}, or size 1 in ol but not in xl. */
     static boolean[] reducedDims(Layout xl, boolean[] dims, Layout ol) {
         if (ol.rank() != xl.rank()) {
@@ -68,7 +73,7 @@ record ReducePlan(StridedArgs outer, StridedArgs inner, boolean blockPerOutput, 
         int block = blockSize(length);
         long wantBlocks = 8L * multiprocessors;
         int splits = numOut >= wantBlocks ? 1 : (int) Math.min(ceilDiv(wantBlocks, numOut), ceilDiv(length, block * 16L));
-        int[] split = split(length, splits);
+        int[] split = rowsContiguous ? splitBy4(length, splits) : split(length, splits);
         int blocks = (int) Math.min(numOut, 32L * multiprocessors);
         return new ReducePlan(outer, inner, true, split[0], split[1], new LaunchConfig(blocks, split[0], 1, block));
     }
@@ -77,6 +82,13 @@ record ReducePlan(StridedArgs outer, StridedArgs inner, boolean blockPerOutput, 
     private static int[] split(int length, int wanted) {
         int splits = Math.max(1, Math.min(wanted, 65535));
         int chunk = (int) ceilDiv(length, splits);
+        return new int[] {(int) ceilDiv(length, chunk), chunk};
+    }
+
+    /** As {@link #split}, with a chunk that is a multiple of 4, so float4 reads of a split stay aligned. */
+    private static int[] splitBy4(int length, int wanted) {
+        int splits = Math.max(1, Math.min(wanted, 65535));
+        int chunk = (int) (ceilDiv(ceilDiv(length, splits), 4) * 4);
         return new int[] {(int) ceilDiv(length, chunk), chunk};
     }
 

@@ -45,15 +45,20 @@ final class ReductionOps {
         if (plan.splits() > 1) {
             partials = temps.allocate(DType.INT64, plan.numOut() * plan.splits()).address();  // 8 bytes per partial
         }
-        ctx.launch(MODULE, (plan.blockPerOutput() ? "reduce_block_" : "reduce_thread_") + suffix, plan.launch(),
-                new KernelArgs().struct(plan.outer().dims()).struct(plan.outer().operands())
-                        .struct(plan.inner().dims()).struct(plan.inner().operands())
-                        .pointer(xs.address()).pointer(out.address()).pointer(partials)
-                        .i32(plan.numOut()).i32(plan.length()).i32(plan.chunk()));
+        if (plan.rows()) {
+            ctx.launch(MODULE, "reduce_rows_" + suffix, plan.launch(),
+                    new KernelArgs().strided(plan.outer()).pointer(xs.address()).pointer(out.address())
+                            .pointer(partials).i32(plan.numOut()).i32(plan.length()).i32(plan.chunk()));
+        } else {
+            ctx.launch(MODULE, (plan.blockPerOutput() ? "reduce_block_" : "reduce_thread_") + suffix, plan.launch(),
+                    new KernelArgs().strided(plan.outer()).strided(plan.inner())
+                            .pointer(xs.address()).pointer(out.address()).pointer(partials)
+                            .i32(plan.numOut()).i32(plan.length()).i32(plan.chunk()));
+        }
         if (plan.splits() > 1) {
             ctx.launch(MODULE, "reduce_finish_" + suffix,
                     LaunchConfig.elementwise(plan.numOut(), ctx.multiprocessors()),
-                    new KernelArgs().struct(plan.outer().dims()).struct(plan.outer().operands())
+                    new KernelArgs().strided(plan.outer())
                             .pointer(partials).pointer(out.address()).i32(plan.numOut()).i32(plan.splits()));
         }
     }
@@ -69,7 +74,7 @@ final class ReductionOps {
         ArgReducePlan plan = ArgReducePlan.of(x.layout(), dim, ctx.multiprocessors());
         ctx.launch(MODULE, (plan.blockPerOutput() ? "argreduce_block_" : "argreduce_thread_")
                         + op.name().toLowerCase(Locale.ROOT) + "_" + CudaContext.suffix(x.dtype()), plan.launch(),
-                new KernelArgs().struct(plan.outer().dims()).struct(plan.outer().operands())
+                new KernelArgs().strided(plan.outer())
                         .i32(plan.dimStride()).i32(plan.length()).pointer(x.address()).pointer(values.address())
                         .pointer(indices.address()).i32(plan.numOut()));
     }

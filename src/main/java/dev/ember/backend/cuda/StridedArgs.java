@@ -102,6 +102,14 @@ final class StridedArgs {
         return sizes[d];
     }
 
+    int operandCount() {
+        return strides.length;
+    }
+
+    int offset(int operand) {
+        return offsets[operand];
+    }
+
     int stride(int operand, int d) {
         return strides[operand][d];
     }

@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class Temps implements AutoCloseable {
     private final CudaContext ctx;
-    private final List<CudaStorage> held = new ArrayList<>();
+    private List<CudaStorage> held;  // made on the first allocation: most ops need none
 
     Temps(CudaContext ctx) {
         this.ctx = ctx;
@@ -20,13 +20,20 @@ final class Temps implements AutoCloseable {
 
     CudaStorage allocate(DType dtype, int size) {
         CudaStorage s = ctx.uninitialized(dtype, size);
+        if (held == null) {
+            held = new ArrayList<>(4);
+        }
         held.add(s);
         return s;
     }
 
     @Override
     public void close() {
-        held.forEach(CudaStorage::close);
-        held.clear();
+        if (held != null) {
+            for (CudaStorage s : held) {
+                s.close();
+            }
+            held = null;
+        }
     }
 }

@@ -44,6 +44,20 @@ class ReducePlanTest {
         assertEquals(1, p.launch().gridX());
         assertTrue((long) p.splits() * p.chunk() >= 1 << 24);
         assertTrue((long) (p.splits() - 1) * p.chunk() < 1 << 24, "no empty split");
+        assertTrue(p.rows(), "contiguous: reduce_rows reads float4s");
+        assertEquals(0, p.chunk() % 4);
+    }
+
+    @Test
+    void oddSplitsOfContiguousRowsKeepChunksAlignedAndNonEmpty() {
+        int n = 1000003;
+        ReducePlan p = plan(Layout.contiguous(Shape.of(n)), Layout.contiguous(Shape.of(1)));
+        assertTrue(p.rows());
+        assertEquals(0, p.chunk() % 4);
+        assertTrue((long) p.splits() * p.chunk() >= n);
+        assertTrue((long) (p.splits() - 1) * p.chunk() < n, "no empty split");
+        assertFalse(plan(Layout.contiguous(Shape.of(64, 100)).permute(1, 0), Layout.contiguous(Shape.of(100, 1)))
+                .rows(), "strided rows take the generic kernels");
     }
 
     @Test
