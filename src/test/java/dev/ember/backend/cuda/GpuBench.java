@@ -190,11 +190,11 @@ public final class GpuBench {
         }
     }
 
-    /** Host-side cost of one tiny op: what bounds small-batch training, where kernels take microseconds. */
+    /** Host-side cost of one tiny op (after enough calls for the JIT to compile the launch path, as in training). */
     private void smallOpLatency() {
         Layout small = Layout.contiguous(Shape.of(1024));
         try (Storage x = gpu.upload(random(1024), DType.FLOAT32); Storage out = gpu.allocate(DType.FLOAT32, 1024)) {
-            double s = time(100, 5000, () -> gpu.binary(BinaryOp.ADD, x, small, x, small, out, small));
+            double s = time(20000, 5000, () -> gpu.binary(BinaryOp.ADD, x, small, x, small, out, small));
             report("small_add_per_op", s * 1e6, "us");
         }
     }
