@@ -6,6 +6,6 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cp_file="$repo/target/import-classpath.txt"
 mvn_args=(-q -B -f "$repo/pom.xml" compile dependency:build-classpath
-          -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file")
+          -DincludeScope=runtime -Dmdep.outputFile="$cp_file")
 mvn -o "${mvn_args[@]}" >/dev/null 2>&1 || mvn "${mvn_args[@]}"
 exec java -cp "$repo/target/classes:$(cat "$cp_file")" dev.ember.cli.ImportCommand "$@"
