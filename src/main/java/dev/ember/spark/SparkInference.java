@@ -88,14 +88,8 @@ public final class SparkInference {
             JavaRDD<Row> rows = s.spec().rows(spark, s.partitions()).mapPartitions(new EvalTask(EvalTask.Mode.PREDICT,
                     job, s.spec(), s.partitions(), s.shape(), s.numClasses(), state, topK)).map(o -> {
                         EvalTask.Prediction p = (EvalTask.Prediction) o;
-                        Integer[] top = new Integer[p.topClasses().length];
-                        Float[] prob = new Float[top.length];
-                        for (int i = 0; i < top.length; i++) {
-                            top[i] = p.topClasses()[i];
-                            prob[i] = p.topProbabilities()[i];
-                        }
                         String name = p.predicted() < names.size() ? names.get(p.predicted()) : Integer.toString(p.predicted());
-                        return RowFactory.create(p.row(), p.label(), p.predicted(), name, List.of(top), List.of(prob));
+                        return RowFactory.create(p.row(), p.label(), p.predicted(), name, p.topClasses(), p.topProbabilities());
                     });
             Dataset<Row> frame = spark.createDataFrame(rows, PREDICTION_SCHEMA).orderBy("row");
             frame.write().mode("overwrite").parquet(output);
