@@ -125,7 +125,7 @@ final class GradientServer implements AutoCloseable {
     }
 
     /** What an epoch's steps added up to. */
-    record EpochResult(double lossSum, long images, int steps, int reconnects) {
+    record EpochResult(double lossSum, long images, int steps, int reconnects, double stepSeconds) {
     }
 
     /** Called after each applied step (progress printing). */
@@ -148,6 +148,7 @@ final class GradientServer implements AutoCloseable {
         double lossSum = 0;
         long images = 0;
         float[] current = weights;
+        long firstSend = 0;
         while (step < steps) {
             Event e = events.poll(200, TimeUnit.MILLISECONDS);
             if (e == null) {
@@ -177,6 +178,9 @@ final class GradientServer implements AutoCloseable {
                     old.close();
                 }
                 pending[h.partition()] = null;
+                if (firstSend == 0 && conns.size() == partitions) {
+                    firstSend = System.nanoTime();
+                }
                 sendOrDrop(conns, h.conn(), step, current, pending);
             } else if (e instanceof Grad g) {
                 int p = g.conn().partition;
@@ -225,7 +229,7 @@ final class GradientServer implements AutoCloseable {
                 }
             }
         }
-        return new EpochResult(lossSum, images, steps, reconnects);
+        return new EpochResult(lossSum, images, steps, reconnects, (System.nanoTime() - firstSend) / 1e9);
     }
 
     private static void sendOrDrop(Map<Integer, Conn> conns, Conn c, int step, float[] weights, Object[] pending) {

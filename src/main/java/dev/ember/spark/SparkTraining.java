@@ -57,7 +57,14 @@ public final class SparkTraining {
     }
 
     /** The result of a run: metrics per epoch run, the final validation and the trained model. */
-    public record Result(List<EpochMetrics> history, Evaluation finalEvaluation, Module model) {
+    public record Result(List<EpochMetrics> history, Evaluation finalEvaluation, Module model, List<Timing> timings) {
+    }
+
+    /**
+     * Where an epoch's training time went: the whole stage (job submission to completion), and the
+     * steps alone (from the moment all P tasks were connected to the last applied step).
+     */
+    public record Timing(double stageSeconds, double stepSeconds, int steps) {
     }
 
     static Sets sets(SparkSession spark, JobConfig job) {
@@ -176,6 +183,7 @@ public final class SparkTraining {
         String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
         String bind = spark.sparkContext().getConf().get("spark.driver.bindAddress", host);
         List<EpochMetrics> history = new ArrayList<>();
+        List<Timing> timings = new ArrayList<>();
         double best = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
         int patience = job.integer(JobKey.EARLY_STOPPING);
@@ -224,6 +232,7 @@ public final class SparkTraining {
                             + ex.getCause().getMessage(), ex.getCause());
                 }
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                timings.add(new Timing(trainSeconds, r.stepSeconds(), r.steps()));
                 double lr = optimizer.lr();
                 if (scheduler != null) {
                     scheduler.step();
@@ -265,7 +274,7 @@ public final class SparkTraining {
         out.writeEvaluation(finalEval, sets.train().classNames());
         console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
                 finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
-        return new Result(history, finalEval, model);
+        return new Result(history, finalEval, model, timings);
     }
 
     private static RuntimeException failure(JavaFutureAction<?> stage, RuntimeException ex) {
