@@ -43,8 +43,8 @@ public final class SparkEfficiencyBench {
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
         try {
-            System.out.printf(Locale.ROOT, "%-8s %6s %12s %12s %10s %14s %14s %14s%n", "model", "batch",
-                    "local img/s", "spark img/s", "spark/local", "local ms/step", "spark ms/step", "stage fixed s");
+            System.out.printf(Locale.ROOT, "%-8s %6s %12s %12s %10s %14s %14s %14s %14s%n", "model", "batch",
+                    "local img/s", "spark img/s", "spark/local", "local ms/step", "spark ms/step", "driver ms/step", "stage fixed s");
             row(spark, tmp, "mlp", 256, epochs);
             row(spark, tmp, "lenet5", 128, epochs);
         } finally {
@@ -78,7 +78,8 @@ public final class SparkEfficiencyBench {
         SparkTraining.Timing t = r.timings().get(r.timings().size() - 1);
         double localStep = 1000.0 * batch / localImg;
         double sparkStep = 1000.0 * t.stepSeconds() / t.steps();
-        System.out.printf(Locale.ROOT, "%-8s %6d %12.0f %12.0f %10.2f %14.2f %14.2f %14.2f%n", model, batch, localImg,
-                sparkImg, sparkImg / localImg, localStep, sparkStep, t.stageSeconds() - t.stepSeconds());
+        System.out.printf(Locale.ROOT, "%-8s %6d %12.0f %12.0f %10.2f %14.2f %14.2f %14.2f %14.2f%n", model, batch, localImg,
+                sparkImg, sparkImg / localImg, localStep, sparkStep, 1000.0 * t.driverSeconds() / t.steps(),
+                t.stageSeconds() - t.stepSeconds());
     }
 }

@@ -125,7 +125,8 @@ final class GradientServer implements AutoCloseable {
     }
 
     /** What an epoch's steps added up to. */
-    record EpochResult(double lossSum, long images, int steps, int reconnects, double stepSeconds) {
+    record EpochResult(double lossSum, long images, int steps, int reconnects, double stepSeconds,
+                       double driverSeconds) {
     }
 
     /** Called after each applied step (progress printing). */
@@ -149,6 +150,7 @@ final class GradientServer implements AutoCloseable {
         long images = 0;
         float[] current = weights;
         long firstSend = 0;
+        long driverNanos = 0;
         while (step < steps) {
             Event e = events.poll(200, TimeUnit.MILLISECONDS);
             if (e == null) {
@@ -195,6 +197,7 @@ final class GradientServer implements AutoCloseable {
                 if (!all) {
                     continue;
                 }
+                long d0 = System.nanoTime();
                 float[] sum = new float[current.length];
                 long count = 0;
                 double loss = 0;
@@ -218,6 +221,7 @@ final class GradientServer implements AutoCloseable {
                 for (Conn c : java.util.List.copyOf(conns.values())) {
                     sendOrDrop(conns, c, step, send, pending);
                 }
+                driverNanos += System.nanoTime() - d0;
             } else if (e instanceof Closed c) {
                 if (c.conn() == null) {
                     continue;
@@ -229,7 +233,8 @@ final class GradientServer implements AutoCloseable {
                 }
             }
         }
-        return new EpochResult(lossSum, images, steps, reconnects, (System.nanoTime() - firstSend) / 1e9);
+        return new EpochResult(lossSum, images, steps, reconnects, (System.nanoTime() - firstSend) / 1e9,
+                driverNanos / 1e9);
     }
 
     private static void sendOrDrop(Map<Integer, Conn> conns, Conn c, int step, float[] weights, Object[] pending) {

@@ -62,9 +62,10 @@ public final class SparkTraining {
 
     /**
      * Where an epoch's training time went: the whole stage (job submission to completion), and the
-     * steps alone (from the moment all P tasks were connected to the last applied step).
+     * steps alone (from the moment all P tasks were connected to the last applied step), and the
+     * driver's share of those (summing gradients, the optimizer step, sending weights).
      */
-    public record Timing(double stageSeconds, double stepSeconds, int steps) {
+    public record Timing(double stageSeconds, double stepSeconds, double driverSeconds, int steps) {
     }
 
     static Sets sets(SparkSession spark, JobConfig job) {
@@ -232,7 +233,7 @@ public final class SparkTraining {
                             + ex.getCause().getMessage(), ex.getCause());
                 }
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                timings.add(new Timing(trainSeconds, r.stepSeconds(), r.steps()));
+                timings.add(new Timing(trainSeconds, r.stepSeconds(), r.driverSeconds(), r.steps()));
                 double lr = optimizer.lr();
                 if (scheduler != null) {
                     scheduler.step();
