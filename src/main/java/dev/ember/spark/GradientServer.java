@@ -228,8 +228,12 @@ final class GradientServer implements AutoCloseable {
                 }
                 int p = c.conn().partition;
                 if (p >= 0 && conns.get(p) == c.conn()) {
-                    conns.remove(p);
-                    pending[p] = null;
+                    // A task of the current attempt died, so the barrier stage has failed: close the other tasks'
+                    // connections too, or they would wait forever for a step that cannot complete, holding the
+                    // slots Spark needs to retry the stage. The retried tasks reconnect and resume from `step`.
+                    conns.values().forEach(Conn::close);
+                    conns.clear();
+                    java.util.Arrays.fill(pending, null);
                 }
             }
         }

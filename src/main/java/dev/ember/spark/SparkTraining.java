@@ -197,9 +197,11 @@ public final class SparkTraining {
                         sets.train(), shape, numClasses, stepsPerEpoch);
                 sc.setJobGroup(group, String.format(Locale.ROOT, "%s epoch %d/%d: train, %d steps on %d tasks",
                         job.string(JobKey.NAME), epoch + 1, total, stepsPerEpoch, p), true);
+                // The shuffle after the barrier stage makes it a ShuffleMapStage: Spark retries a failed barrier
+                // ShuffleMapStage as a whole (new stage attempt), but aborts the job on a failed barrier ResultStage.
                 JavaFutureAction<List<String>> stage = JavaRDD.fromRDD(trainRows.rdd().barrier()
                                 .mapPartitions(new BarrierFunction<>(task), false, ClassTag$.MODULE$.apply(String.class)),
-                        ClassTag$.MODULE$.apply(String.class)).collectAsync();
+                        ClassTag$.MODULE$.apply(String.class)).repartition(1).collectAsync();
                 int e = epoch;
                 long[] lastPrint = {System.nanoTime()};
                 GradientServer.EpochResult r;

@@ -83,6 +83,27 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), 30_000);
+            // A killed task (Spark aborting the stage attempt) may be blocked reading the socket, which an
+            // interrupt does not end: close the socket when the task is marked killed.
+            Thread watchdog = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    if (ctx.isInterrupted()) {
+                        try {
+                            socket.close();
+                        } catch (java.io.IOException ignored) {
+                            // closing
+                        }
+                        return;
+                    }
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "ember-task-watchdog-" + partition);
+            watchdog.setDaemon(true);
+            watchdog.start();
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             out.writeInt(Wire.MAGIC);
