@@ -10,14 +10,16 @@ import java.io.UncheckedIOException;
 /** The {@code ember} command line: train, evaluate, predict, import, report. */
 @Command(name = "ember", mixinStandardHelpOptions = true, version = "ember 0.1.0",
         description = "PyTorch-style deep learning in Java, trained data-parallel on Apache Spark.",
-        subcommands = {TrainCommand.class, ImportCommand.class, ReportCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ImportCommand.class,
+                ReportCommand.class})
 public final class Ember implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: train, import or report");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "choose a command: train, evaluate, predict, import or report");
     }
 
     /** Expected failures (bad job files, datasets, paths) print one clear line instead of a stack trace. */

@@ -2,6 +2,7 @@ package dev.ember.cli;
 
 import dev.ember.job.JobConfig;
 import dev.ember.job.RunWriter;
+import dev.ember.spark.SparkTraining;
 
 import java.io.PrintStream;
 
@@ -11,6 +12,6 @@ final class SparkEngineLauncher {
     }
 
     static void run(JobConfig job, RunWriter dir, boolean resume, PrintStream console) {
-        throw new IllegalStateException("the Spark engine is not available in this build yet; run with --engine local");
+        SparkTraining.run(job, dir, resume, console);
     }
 }

@@ -76,19 +76,30 @@ public final class DataLoader {
     }
 
     private int[] order(int epoch) {
-        int n = dataset.size();
+        return shuffle ? permutation(dataset.size(), seed, epoch) : identity(dataset.size());
+    }
+
+    private static int[] identity(int n) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        if (shuffle) {
-            SplittableRandom random = new SplittableRandom(mix(seed, epoch));
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+        return order;
+    }
+
+    /**
+     * The shuffled order of epoch {@code epoch} of {@code n} images (a Fisher-Yates shuffle seeded by
+     * (seed, epoch)). Public so that the Spark trainer composes its global minibatches exactly as an
+     * in-process loader with {@code shuffle(true)} does.
+     */
+    public static int[] permutation(int n, long seed, int epoch) {
+        int[] order = identity(n);
+        SplittableRandom random = new SplittableRandom(mix(seed, epoch));
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
         return order;
     }
@@ -102,22 +113,34 @@ public final class DataLoader {
         for (int k = 0; k < count; k++) {
             int index = order[start + k];
             labels[k] = dataset.label(index);
-            if (transform == null) {
-                dataset.readImage(index, images, k * numel);
-                continue;
-            }
-            ImageShape in = dataset.shape(index);
-            float[] pixels = new float[in.numel()];
-            dataset.readImage(index, pixels, 0);
-            FloatImage out = transform.apply(new FloatImage(pixels, in.channels(), in.height(), in.width()),
-                    new SplittableRandom(mix(mix(seed, epoch), index)));
-            if (!out.shape().equals(shape)) {
-                throw new IllegalStateException("the pipeline turned " + dataset.locate(index) + " (" + in + ") into "
-                        + out.shape() + " although its outputShape promised " + shape);
-            }
-            System.arraycopy(out.data(), 0, images, k * numel, numel);
+            readSample(dataset, index, index, transform, shape, seed, epoch, images, k * numel);
         }
         return new Batch(images, labels, shape);
+    }
+
+    /**
+     * Writes image {@code index} of {@code dataset}, passed through {@code transform} (null: none),
+     * to {@code dst} at {@code offset}. The transform's generator is seeded by (seed, epoch,
+     * {@code globalIndex}): the image's index in the whole dataset, which differs from {@code index}
+     * when {@code dataset} is one shard of it (a Spark partition).
+     */
+    public static void readSample(ImageDataset dataset, int index, int globalIndex, Transform transform,
+                                  ImageShape shape, long seed, int epoch, float[] dst, int offset) {
+        int numel = shape.numel();
+        if (transform == null) {
+            dataset.readImage(index, dst, offset);
+            return;
+        }
+        ImageShape in = dataset.shape(index);
+        float[] pixels = new float[in.numel()];
+        dataset.readImage(index, pixels, 0);
+        FloatImage out = transform.apply(new FloatImage(pixels, in.channels(), in.height(), in.width()),
+                new SplittableRandom(mix(mix(seed, epoch), globalIndex)));
+        if (!out.shape().equals(shape)) {
+            throw new IllegalStateException("the pipeline turned " + dataset.locate(index) + " (" + in + ") into "
+                    + out.shape() + " although its outputShape promised " + shape);
+        }
+        System.arraycopy(out.data(), 0, dst, offset, numel);
     }
 
     // SplitMix64's finalizer over a golden-ratio step: well-spread seeds from small consecutive inputs.

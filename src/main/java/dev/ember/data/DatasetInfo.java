@@ -63,6 +63,15 @@ public record DatasetInfo(Path directory, List<Path> files, DatasetMetadata meta
         return new DatasetInfo(directory, files, metadata, rows);
     }
 
+    /** The number of rows of one Parquet file (its footer's count). */
+    public static long rowCount(Path file) {
+        try (ParquetFileReader reader = ParquetIo.open(file)) {
+            return reader.getRecordCount();
+        } catch (IOException e) {
+            throw ParquetIo.unreadable(file, e);
+        }
+    }
+
     static void checkColumns(MessageType schema, String source) {
         Map<String, String> types = new LinkedHashMap<>();
         for (Type field : schema.getFields()) {

@@ -32,6 +32,11 @@ public final class Pipelines {
 
     /** Resize, then (training only) augmentation, then normalisation; images arrive as pixel/255. */
     public static Transform transform(JobConfig job, ImageDataset data, boolean training) {
+        return transform(job, data.shape(0).channels(), training);
+    }
+
+    /** The same pipeline for images of {@code channels} channels (Spark executors, which hold one shard). */
+    public static Transform transform(JobConfig job, int channels, boolean training) {
         List<Transform> steps = new ArrayList<>();
         int size = job.integer(JobKey.RESIZE);
         if (size > 0) {
@@ -41,7 +46,6 @@ public final class Pipelines {
             steps.add(new RandomHorizontalFlip());
             steps.add(new RandomRotation(10));
         }
-        int channels = data.shape(0).channels();
         steps.add(new Normalize(perChannel(job, JobKey.NORMALIZE_MEAN, channels),
                 perChannel(job, JobKey.NORMALIZE_STD, channels)));
         return new Compose(steps);

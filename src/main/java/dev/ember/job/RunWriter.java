@@ -87,12 +87,17 @@ public final class RunWriter implements AutoCloseable {
         tensorBoard.addEpoch(m);
     }
 
-    /** Final weights, evaluation, example predictions and the HTML report. */
+    /**
+     * Final weights, evaluation, example predictions (from the first batch of {@code validation}; none
+     * when it is null) and the HTML report.
+     */
     public void finish(Module model, Evaluation evaluation, List<String> classNames, DataLoader validation,
                        float[] mean, float[] std, Device device) {
         SafeTensors.write(dir.resolve("model.safetensors"), model.stateDict(), Map.of("format", "pt"));
         FinalEvaluation.of(classNames, evaluation).write(dir.resolve(RunDirectory.EVALUATION));
-        samples(model, validation, mean, std, device).write(dir.resolve(RunDirectory.SAMPLES));
+        if (validation != null) {
+            samples(model, validation, mean, std, device).write(dir.resolve(RunDirectory.SAMPLES));
+        }
         close();
         ReportWriter.write(dir);
     }

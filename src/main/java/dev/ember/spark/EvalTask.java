@@ -1,0 +1,133 @@
+package dev.ember.spark;
+
+import dev.ember.core.Device;
+import dev.ember.data.Batch;
+import dev.ember.data.DataLoader;
+import dev.ember.data.ImageShape;
+import dev.ember.data.transforms.Transform;
+import dev.ember.io.SafeTensors;
+import dev.ember.job.JobConfig;
+import dev.ember.job.LocalTraining;
+import dev.ember.job.Pipelines;
+import dev.ember.nn.Module;
+import dev.ember.train.Evaluation;
+import dev.ember.train.Steps;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores one partition with the broadcast state dict (safetensors bytes): validation after each
+ * epoch and {@code ember evaluate} ({@link Mode#EVALUATE}: one {@link Part} per partition, merged
+ * on the driver), or {@code ember predict} ({@link Mode#PREDICT}: one {@link Prediction} per row).
+ */
+final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
+    enum Mode { EVALUATE, PREDICT }
+
+    /** A partition's {@link Evaluation}, in a serializable form. */
+    record Part(double lossSum, long correct, long count, long[][] confusion) implements Serializable {
+        Evaluation evaluation() {
+            return new Evaluation(lossSum, correct, count, confusion);
+        }
+    }
+
+    /** One row's prediction: global row index, predicted class and the top-k classes with their probabilities. */
+    record Prediction(long row, int label, int predicted, int[] topClasses, float[] topProbabilities)
+            implements Serializable {
+    }
+
+    private final Mode mode;
+    private final String jobSource;
+    private final Map<String, String> job;
+    private final ShardSpec spec;
+    private final int partitions;
+    private final int[] inputShape;
+    private final int numClasses;
+    private final Broadcast<byte[]> state;
+    private final int topK;
+
+    EvalTask(Mode mode, JobConfig job, ShardSpec spec, int partitions, ImageShape inputShape, int numClasses,
+             Broadcast<byte[]> state, int topK) {
+        this.mode = mode;
+        this.jobSource = job.source();
+        this.job = new LinkedHashMap<>(job.effective());
+        this.spec = spec;
+        this.partitions = partitions;
+        this.inputShape = new int[] {inputShape.channels(), inputShape.height(), inputShape.width()};
+        this.numClasses = numClasses;
+        this.state = state;
+        this.topK = topK;
+    }
+
+    @Override
+    public Iterator<Object> call(Iterator<Row> rows) {
+        Shards.Shard shard = Shards.get(spec, partitions, TaskContext.getPartitionId(), rows);
+        List<Object> out = new ArrayList<>();
+        Evaluation total = Evaluation.empty(numClasses);
+        int n = shard.data().size();
+        if (n > 0) {
+            JobConfig config = JobConfig.fromEffective(jobSource, job);
+            ImageShape shape = new ImageShape(inputShape[0], inputShape[1], inputShape[2]);
+            Module model = TrainTask.createModel(config, shape, numClasses);
+            model.loadStateDict(SafeTensors.read(state.value(), "broadcast weights").tensors(), true);
+            model.eval();
+            var loss = LocalTraining.loss(config);
+            Transform transform = Pipelines.transform(config, shard.data().shape(0).channels(), false);
+            int numel = shape.numel();
+            int batch = 256;
+            for (int from = 0; from < n; from += batch) {
+                int count = Math.min(batch, n - from);
+                float[] images = new float[count * numel];
+                long[] labels = new long[count];
+                for (int j = 0; j < count; j++) {
+                    labels[j] = shard.data().label(from + j);
+                    DataLoader.readSample(shard.data(), from + j, shard.globalIndex()[from + j], transform, shape, 0, 0,
+                            images, j * numel);
+                }
+                Batch b = new Batch(images, labels, shape);
+                if (mode == Mode.EVALUATE) {
+                    total = total.merge(Steps.evaluate(model, loss, Steps.images(b, Device.cpu()),
+                            Steps.labels(b, Device.cpu()), numClasses));
+                } else {
+                    predict(model, b, from, shard, out);
+                }
+            }
+        }
+        if (mode == Mode.EVALUATE) {
+            out.add(new Part(total.lossSum(), total.correct(), total.count(), total.confusion()));
+        }
+        return out.iterator();
+    }
+
+    private void predict(Module model, Batch b, int from, Shards.Shard shard, List<Object> out) {
+        try (var off = dev.ember.autograd.GradMode.noGrad()) {
+            float[] p = model.forward(Steps.images(b, Device.cpu())).softmax(1).toFloatArray();
+            int k = Math.min(topK, numClasses);
+            for (int j = 0; j < b.size(); j++) {
+                int[] top = new int[k];
+                float[] prob = new float[k];
+                boolean[] used = new boolean[numClasses];
+                for (int t = 0; t < k; t++) {
+                    int best = -1;
+                    for (int c = 0; c < numClasses; c++) {
+                        if (!used[c] && (best < 0 || p[j * numClasses + c] > p[j * numClasses + best])) {
+                            best = c;
+                        }
+                    }
+                    used[best] = true;
+                    top[t] = best;
+                    prob[t] = p[j * numClasses + best];
+                }
+                out.add(new Prediction(shard.globalIndex()[from + j], (int) b.labels()[j], top[0], top, prob));
+            }
+        }
+    }
+}

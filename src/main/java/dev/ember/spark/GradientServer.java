@@ -1,0 +1,270 @@
+package dev.ember.spark;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The driver's side of synchronous data-parallel SGD: a small TCP server to which the P tasks of a
+ * training stage connect. Each step it collects one {@code (sum-gradient, count, lossSum)} per
+ * partition, hands the total to the driver's optimizer ({@link Stepper}) and sends the new flat
+ * weights back to every task.
+ *
+ * <p>The driver is authoritative: a task that (re)connects is told the current step and weights.
+ * When Spark retries a failed barrier stage (a new stage attempt), every connection of the older
+ * attempt is closed and partial gradients of the current step are dropped, so the retried tasks
+ * resume from the driver's current step and the result is as if nothing had failed.
+ */
+final class GradientServer implements AutoCloseable {
+    /** Applies one global step: {@code sumGradient / count} is the gradient of the mean loss over the global batch. */
+    interface Stepper {
+        float[] step(int step, float[] sumGradient, long count, double lossSum);
+    }
+
+    private final ServerSocket server;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private sealed interface Event permits Hello, Grad, Closed {
+    }
+
+    private record Hello(Conn conn, String runId, int epoch, int partition, int attempt) implements Event {
+    }
+
+    private record Grad(Conn conn, int step, int count, double lossSum, float[] gradient) implements Event {
+    }
+
+    private record Closed(Conn conn) implements Event {
+    }
+
+    private final class Conn {
+        final Socket socket;
+        final DataOutputStream out;
+        volatile int partition = -1;
+
+        Conn(Socket socket) throws IOException {
+            this.socket = socket;
+            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        }
+
+        void read() {
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16))) {
+                if (in.readInt() != Wire.MAGIC) {
+                    throw new IOException("not an Ember training task");
+                }
+                String runId = in.readUTF();
+                int epoch = in.readInt();
+                partition = in.readInt();
+                int attempt = in.readInt();
+                events.add(new Hello(this, runId, epoch, partition, attempt));
+                while (true) {
+                    int step = in.readInt();
+                    int count = in.readInt();
+                    double lossSum = in.readDouble();
+                    float[] g = Wire.readFloats(in);
+                    events.add(new Grad(this, step, count, lossSum, g));
+                }
+            } catch (IOException e) {
+                events.add(new Closed(this));
+            }
+        }
+
+        void send(int step, float[] weights) throws IOException {
+            out.writeInt(step);
+            Wire.writeFloats(out, weights);
+            out.flush();
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    GradientServer(String bindHost) throws IOException {
+        server = new ServerSocket(0, 128, InetAddress.getByName(bindHost));
+        acceptor = new Thread(this::acceptLoop, "ember-gradient-server");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket s = server.accept();
+                s.setTcpNoDelay(true);
+                Conn c = new Conn(s);
+                Thread t = new Thread(c::read, "ember-gradient-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                if (!closed) {
+                    events.add(new Closed(null));
+                }
+            }
+        }
+    }
+
+    /** What an epoch's steps added up to. */
+    record EpochResult(double lossSum, long images, int steps, int reconnects, double stepSeconds,
+                       double driverSeconds) {
+    }
+
+    /** Called after each applied step (progress printing). */
+    interface Progress {
+        void after(int step, double meanLoss, long images);
+    }
+
+    /**
+     * Drives steps {@code 0 .. steps-1} of one epoch with {@code partitions} tasks. Returns when the
+     * last step is applied (tasks are then told to finish); throws if {@code failed} reports that
+     * the Spark job ended before that.
+     */
+    EpochResult runEpoch(String runId, int epoch, int partitions, int steps, float[] weights, Stepper stepper,
+                         BooleanSupplier jobEnded, Progress progress) throws InterruptedException {
+        Map<Integer, Conn> conns = new HashMap<>();
+        Grad[] pending = new Grad[partitions];
+        int attempt = -1;
+        int step = 0;
+        int reconnects = 0;
+        double lossSum = 0;
+        long images = 0;
+        float[] current = weights;
+        long firstSend = 0;
+        long driverNanos = 0;
+        while (step < steps) {
+            Event e = events.poll(200, TimeUnit.MILLISECONDS);
+            if (e == null) {
+                if (jobEnded.getAsBoolean()) {
+                    throw new IllegalStateException("the training stage of epoch " + (epoch + 1) + " ended at step "
+                            + step + " of " + steps);
+                }
+                continue;
+            }
+            if (e instanceof Hello h) {
+                if (!h.runId().equals(runId) || h.epoch() != epoch || h.partition() < 0 || h.partition() >= partitions
+                        || h.attempt() < attempt) {
+                    h.conn().close();
+                    continue;
+                }
+                if (h.attempt() > attempt) {
+                    if (attempt >= 0) {
+                        reconnects++;
+                    }
+                    conns.values().forEach(Conn::close);
+                    conns.clear();
+                    java.util.Arrays.fill(pending, null);
+                    attempt = h.attempt();
+                }
+                Conn old = conns.put(h.partition(), h.conn());
+                if (old != null) {
+                    old.close();
+                }
+                pending[h.partition()] = null;
+                if (firstSend == 0 && conns.size() == partitions) {
+                    firstSend = System.nanoTime();
+                }
+                sendOrDrop(conns, h.conn(), step, current, pending);
+            } else if (e instanceof Grad g) {
+                int p = g.conn().partition;
+                if (p < 0 || conns.get(p) != g.conn() || g.step() != step) {
+                    continue; // stale: an older connection or attempt
+                }
+                pending[p] = g;
+                boolean all = true;
+                for (Grad x : pending) {
+                    all &= x != null;
+                }
+                if (!all) {
+                    continue;
+                }
+                long d0 = System.nanoTime();
+                float[] sum = new float[current.length];
+                long count = 0;
+                double loss = 0;
+                for (Grad x : pending) {
+                    if (x.count() > 0) {
+                        float[] v = x.gradient();
+                        for (int i = 0; i < v.length; i++) {
+                            sum[i] += v[i];
+                        }
+                        count += x.count();
+                        loss += x.lossSum();
+                    }
+                }
+                java.util.Arrays.fill(pending, null);
+                current = stepper.step(step, sum, count, loss);
+                step++;
+                lossSum += loss / count;
+                images += count;
+                progress.after(step, loss / count, images);
+                float[] send = step == steps ? new float[0] : current;
+                for (Conn c : java.util.List.copyOf(conns.values())) {
+                    sendOrDrop(conns, c, step, send, pending);
+                }
+                driverNanos += System.nanoTime() - d0;
+            } else if (e instanceof Closed c) {
+                if (c.conn() == null) {
+                    continue;
+                }
+                int p = c.conn().partition;
+                if (p >= 0 && conns.get(p) == c.conn()) {
+                    // A task of the current attempt died, so the barrier stage has failed: close the other tasks'
+                    // connections too, or they would wait forever for a step that cannot complete, holding the
+                    // slots Spark needs to retry the stage. The retried tasks reconnect and resume from `step`.
+                    conns.values().forEach(Conn::close);
+                    conns.clear();
+                    java.util.Arrays.fill(pending, null);
+                }
+            }
+        }
+        return new EpochResult(lossSum, images, steps, reconnects, (System.nanoTime() - firstSend) / 1e9,
+                driverNanos / 1e9);
+    }
+
+    private static void sendOrDrop(Map<Integer, Conn> conns, Conn c, int step, float[] weights, Object[] pending) {
+        try {
+            c.send(step, weights);
+        } catch (IOException ex) {
+            c.close();
+            conns.values().remove(c);
+            if (c.partition >= 0) {
+                pending[c.partition] = null;
+            }
+        }
+    }
+
+    /** Forgets events of finished epochs (late closes), so the next epoch starts clean. */
+    void drain() {
+        events.clear();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}

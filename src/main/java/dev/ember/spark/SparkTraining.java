@@ -1,0 +1,319 @@
+package dev.ember.spark;
+
+import dev.ember.data.ImageShape;
+import dev.ember.data.ImageSchema;
+import dev.ember.data.ParquetImageDataset;
+import dev.ember.data.StratifiedSplit;
+import dev.ember.data.transforms.Transform;
+import dev.ember.io.Checkpoint;
+import dev.ember.io.Json;
+import dev.ember.io.SafeTensors;
+import dev.ember.job.JobConfig;
+import dev.ember.job.JobConfigException;
+import dev.ember.job.JobKey;
+import dev.ember.job.Models;
+import dev.ember.job.Optimizers;
+import dev.ember.job.Pipelines;
+import dev.ember.job.RunWriter;
+import dev.ember.core.Device;
+import dev.ember.data.DataLoader;
+import dev.ember.nn.Module;
+import dev.ember.optim.LRScheduler;
+import dev.ember.optim.Optimizer;
+import dev.ember.tensor.random.Generator;
+import dev.ember.train.EpochMetrics;
+import dev.ember.train.Evaluation;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import scala.reflect.ClassTag$;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The Spark engine: synchronous data-parallel SGD whose result equals in-process training with the
+ * same global batch (docs/spark-design.md). The driver holds the model and optimizer; each epoch is
+ * one barrier stage of P long-lived tasks that exchange gradients and weights with the driver's
+ * {@link GradientServer} every step; then a validation job; then a checkpoint on any Hadoop path.
+ * The run directory is the same as the local engine's.
+ */
+public final class SparkTraining {
+    private SparkTraining() {
+    }
+
+    /** The datasets as Spark reads them. */
+    record Sets(ShardSpec train, ShardSpec validation, ImageShape rawShape) {
+    }
+
+    /** The result of a run: metrics per epoch run, the final validation and the trained model. */
+    public record Result(List<EpochMetrics> history, Evaluation finalEvaluation, Module model, List<Timing> timings) {
+    }
+
+    /**
+     * Where an epoch's training time went: the whole stage (job submission to completion), and the
+     * steps alone (from the moment all P tasks were connected to the last applied step), and the
+     * driver's share of those (summing gradients, the optimizer step, sending weights).
+     */
+    public record Timing(double stageSeconds, double stepSeconds, double driverSeconds, int steps) {
+    }
+
+    static Sets sets(SparkSession spark, JobConfig job) {
+        Path train = datasetDir(job, JobKey.TRAIN);
+        if (!job.string(JobKey.VALIDATION).isEmpty()) {
+            Path val = datasetDir(job, JobKey.VALIDATION);
+            return new Sets(ShardSpec.of(train, "train", null), ShardSpec.of(val, "val", null), firstShape(spark, train));
+        }
+        ParquetImageDataset all = ParquetImageDataset.open(train);
+        int[] labels = new int[all.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = all.label(i);
+        }
+        StratifiedSplit.Split split = StratifiedSplit.split(labels, job.number(JobKey.VALIDATION_SPLIT),
+                job.integer(JobKey.SEED));
+        return new Sets(ShardSpec.of(train, "train", positions(split.train(), labels.length)),
+                ShardSpec.of(train, "val", positions(split.validation(), labels.length)), all.shape(0));
+    }
+
+    private static int[] positions(int[] subset, int n) {
+        int[] keep = new int[n];
+        java.util.Arrays.fill(keep, -1);
+        for (int i = 0; i < subset.length; i++) {
+            keep[subset[i]] = i;
+        }
+        return keep;
+    }
+
+    static Path datasetDir(JobConfig job, JobKey key) {
+        Path dir = Path.of(job.string(key));
+        if (!Files.isDirectory(dir) && !Files.isRegularFile(dir)) {
+            throw new JobConfigException(job.source() + ": " + key.key() + ": dataset directory " + dir
+                    + " does not exist" + (dir.toString().contains("fashion") ? " (run data/get-fashion.sh first)" : ""));
+        }
+        return dir;
+    }
+
+    static ImageShape firstShape(SparkSession spark, Path dir) {
+        Row r = spark.read().parquet(dir.toString())
+                .select(ImageSchema.CHANNELS, ImageSchema.HEIGHT, ImageSchema.WIDTH).head();
+        return new ImageShape(r.getInt(0), r.getInt(1), r.getInt(2));
+    }
+
+    /** The model's input: the raw image shape through the job's pipeline. */
+    static ImageShape inputShape(JobConfig job, ImageShape raw) {
+        Transform t = Pipelines.transform(job, raw.channels(), false);
+        return t.outputShape(raw);
+    }
+
+    static int partitions(SparkSession spark, JobConfig job) {
+        int p = job.integer(JobKey.PARTITIONS);
+        return p > 0 ? p : spark.sparkContext().defaultParallelism();
+    }
+
+    /** Where checkpoints go: {@code checkpoint_dir}, else {@code file:} OUT/checkpoints. */
+    static String checkpointPath(JobConfig job, RunWriter out) {
+        String dir = job.string(JobKey.CHECKPOINT_DIR);
+        if (dir.isEmpty()) {
+            dir = out.checkpoints().toAbsolutePath().toUri().toString();
+        }
+        return (dir.endsWith("/") ? dir : dir + "/") + "last.safetensors";
+    }
+
+    /** Opens the job's SparkSession, runs, and stops the session. */
+    public static Result run(JobConfig job, RunWriter out, boolean resume, PrintStream console) {
+        datasetDir(job, JobKey.TRAIN);
+        if (!job.string(JobKey.VALIDATION).isEmpty()) {
+            datasetDir(job, JobKey.VALIDATION);
+        }
+        SparkSession spark = SparkSessions.open(job, "ember " + job.string(JobKey.NAME));
+        try {
+            return run(spark, job, out, resume, console);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    public static Result run(SparkSession spark, JobConfig job, RunWriter out, boolean resume, PrintStream console) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Generator.manualSeed(job.integer(JobKey.SEED));
+        Sets sets = sets(spark, job);
+        ImageShape shape = inputShape(job, sets.rawShape());
+        int numClasses = job.integer(JobKey.NUM_CLASSES) > 0 ? job.integer(JobKey.NUM_CLASSES)
+                : sets.train().classNames().size();
+        Module model = Models.create(job, shape, numClasses);
+        Optimizer optimizer = Optimizers.create(job, model.trainableParameters());
+        LRScheduler scheduler = Optimizers.scheduler(job, optimizer);
+        int batchSize = job.integer(JobKey.BATCH_SIZE);
+        int stepsPerEpoch = (sets.train().size() + batchSize - 1) / batchSize;
+        int total = job.integer(JobKey.EPOCHS);
+        String checkpoint = checkpointPath(job, out);
+        var hadoop = sc.hadoopConfiguration();
+        int start = 0;
+        if (resume) {
+            if (!HadoopFiles.exists(checkpoint, hadoop)) {
+                throw new JobConfigException("--resume: no checkpoint at " + checkpoint);
+            }
+            Checkpoint.Contents c = Checkpoint.read(HadoopFiles.read(checkpoint, hadoop), checkpoint);
+            Checkpoint.restore(c, model, optimizer);
+            start = c.epoch();
+            if (scheduler != null) {
+                scheduler.setLastEpoch(start);
+            }
+            console.printf(Locale.ROOT, "resumed from %s at epoch %d (step %d)%n", checkpoint, start, c.step());
+        }
+        out.start(job, start);
+        int p = partitions(spark, job);
+        console.printf(Locale.ROOT, "%s: %s on Spark %s (%d partitions), %d train / %d validation images of %s, "
+                        + "%d classes, %d parameters%n", job.string(JobKey.NAME), job.string(JobKey.MODEL),
+                spark.sparkContext().master(), p, sets.train().size(), sets.validation().size(), shape, numClasses,
+                Flat.size(model));
+        JavaRDD<Row> trainRows = sets.train().rows(spark, p);
+        JavaRDD<Row> valRows = sets.validation().rows(spark, p);
+        String runId = UUID.randomUUID().toString();
+        String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
+        String bind = spark.sparkContext().getConf().get("spark.driver.bindAddress", host);
+        List<EpochMetrics> history = new ArrayList<>();
+        List<Timing> timings = new ArrayList<>();
+        double best = Double.POSITIVE_INFINITY;
+        int sinceBest = 0;
+        int patience = job.integer(JobKey.EARLY_STOPPING);
+        String group = "ember-" + runId;
+        try (GradientServer server = new GradientServer(bind)) {
+            for (int epoch = start; epoch < total; epoch++) {
+                long t0 = System.nanoTime();
+                server.drain();
+                TrainTask task = new TrainTask(host, server.port(), runId, epoch, p, job.source(), job.effective(),
+                        sets.train(), shape, numClasses, stepsPerEpoch);
+                sc.setJobGroup(group, String.format(Locale.ROOT, "%s epoch %d/%d: train, %d steps on %d tasks",
+                        job.string(JobKey.NAME), epoch + 1, total, stepsPerEpoch, p), true);
+                // The shuffle after the barrier stage makes it a ShuffleMapStage: Spark retries a failed barrier
+                // ShuffleMapStage as a whole (new stage attempt), but aborts the job on a failed barrier ResultStage.
+                JavaFutureAction<List<String>> stage = JavaRDD.fromRDD(trainRows.rdd().barrier()
+                                .mapPartitions(new BarrierFunction<>(task), false, ClassTag$.MODULE$.apply(String.class)),
+                        ClassTag$.MODULE$.apply(String.class)).repartition(1).collectAsync();
+                int e = epoch;
+                long[] lastPrint = {System.nanoTime()};
+                GradientServer.EpochResult r;
+                try {
+                    r = server.runEpoch(runId, epoch, p, stepsPerEpoch, Flat.weights(model), (step, sum, count, lossSum) -> {
+                        float inv = 1f / count;
+                        for (int i = 0; i < sum.length; i++) {
+                            sum[i] *= inv;
+                        }
+                        Flat.setGradients(model, sum);
+                        optimizer.step();
+                        return Flat.weights(model);
+                    }, stage::isDone, (step, loss, images) -> {
+                        long now = System.nanoTime();
+                        if (now - lastPrint[0] > 10_000_000_000L && step < stepsPerEpoch) {
+                            lastPrint[0] = now;
+                            double secs = (now - t0) / 1e9;
+                            console.printf(Locale.ROOT, "  epoch %d/%d  step %d/%d  loss %.4f  %.0f img/s  eta %.0fs%n",
+                                    e + 1, total, step, stepsPerEpoch, loss, images / secs,
+                                    secs / step * (stepsPerEpoch - step));
+                        }
+                    });
+                } catch (RuntimeException ex) {
+                    stage.cancel(true);
+                    throw failure(stage, ex);
+                }
+                try {
+                    stage.get();
+                } catch (ExecutionException ex) {
+                    throw new IllegalStateException("training stage of epoch " + (epoch + 1) + " failed: "
+                            + ex.getCause().getMessage(), ex.getCause());
+                }
+                double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                timings.add(new Timing(trainSeconds, r.stepSeconds(), r.driverSeconds(), r.steps()));
+                double lr = optimizer.lr();
+                if (scheduler != null) {
+                    scheduler.step();
+                }
+                sc.setJobGroup(group, String.format(Locale.ROOT, "%s epoch %d/%d: validation",
+                        job.string(JobKey.NAME), epoch + 1, total), true);
+                Evaluation val = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                EpochMetrics m = new EpochMetrics(epoch + 1, r.lossSum() / r.steps(), val.loss(), val.accuracy(),
+                        r.images() / trainSeconds, seconds, lr);
+                history.add(m);
+                out.epoch(m);
+                HadoopFiles.writeAtomically(checkpoint, Checkpoint.toBytes(model, optimizer, epoch + 1,
+                        (long) (epoch + 1) * stepsPerEpoch, Map.of("job", Json.write(job.effective()))), hadoop);
+                console.printf(Locale.ROOT, "epoch %d/%d  %d steps  train loss %.4f  val loss %.4f  val acc %.2f%%"
+                                + "  %.0f img/s  %.1fs  eta %.0fs%s%n", m.epoch(), total, stepsPerEpoch, m.trainLoss(),
+                        m.valLoss(), 100 * m.valAccuracy(), m.imagesPerSec(), m.seconds(), m.seconds() * (total - m.epoch()),
+                        r.reconnects() > 0 ? "  (stage retried " + r.reconnects() + "x)" : "");
+                if (patience > 0) {
+                    if (val.loss() < best) {
+                        best = val.loss();
+                        sinceBest = 0;
+                    } else if (++sinceBest >= patience) {
+                        break;
+                    }
+                }
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot start the gradient server on " + bind + ": " + ex.getMessage(), ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        } finally {
+            sc.clearJobGroup();
+        }
+        sc.setJobDescription("final validation");
+        Evaluation finalEval = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model);
+        int channels = shape.channels();
+        out.finish(model, finalEval, sets.train().classNames(), sampleSource(job), Pipelines.perChannel(job,
+                JobKey.NORMALIZE_MEAN, channels), Pipelines.perChannel(job, JobKey.NORMALIZE_STD, channels), Device.cpu());
+        console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
+                finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
+        return new Result(history, finalEval, model, timings);
+    }
+
+    /** The validation images shown in the report, read on the driver (null when validation is a split of train). */
+    private static DataLoader sampleSource(JobConfig job) {
+        String validation = job.string(JobKey.VALIDATION);
+        return validation.isEmpty() ? null
+                : Pipelines.validation(job, ParquetImageDataset.open(java.nio.file.Path.of(validation)));
+    }
+
+    private static RuntimeException failure(JavaFutureAction<?> stage, RuntimeException ex) {
+        try {
+            stage.get();
+        } catch (ExecutionException ee) {
+            return new IllegalStateException(ex.getMessage() + ": " + ee.getCause().getMessage(), ee.getCause());
+        } catch (Exception ignored) {
+            // fall through
+        }
+        return ex;
+    }
+
+    /** Scores {@code rows} with the model's current state dict: one task per partition, merged here. */
+    static Evaluation evaluate(JavaSparkContext sc, JavaRDD<Row> rows, JobConfig job, ShardSpec spec, int partitions,
+                               ImageShape shape, int numClasses, Module model) {
+        Broadcast<byte[]> state = sc.broadcast(SafeTensors.toBytes(model.stateDict(), Map.of()));
+        try {
+            List<Object> parts = rows.mapPartitions(new EvalTask(EvalTask.Mode.EVALUATE, job, spec, partitions, shape,
+                    numClasses, state, 0)).collect();
+            Evaluation total = Evaluation.empty(numClasses);
+            for (Object o : parts) {
+                total = total.merge(((EvalTask.Part) o).evaluation());
+            }
+            return total;
+        } finally {
+            state.destroy();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.ember.spark;
+
+import dev.ember.core.Device;
+import dev.ember.data.Batch;
+import dev.ember.data.DataLoader;
+import dev.ember.data.ImageShape;
+import dev.ember.data.transforms.Transform;
+import dev.ember.job.JobConfig;
+import dev.ember.job.LocalTraining;
+import dev.ember.job.Models;
+import dev.ember.job.Pipelines;
+import dev.ember.loss.Loss;
+import dev.ember.nn.Module;
+import dev.ember.tensor.random.Generator;
+import dev.ember.train.Steps;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training task of an epoch's barrier stage: loads (or finds cached) its partition, builds the
+ * model from the job, connects to the driver's {@link GradientServer} and, for every step the
+ * driver announces, computes the <em>sum</em> of per-sample gradients over the rows of global batch
+ * {@code perm[step·B .. (step+1)·B)} it holds (mean-loss gradient × local count), sending it with the
+ * count and the summed loss. Only plain values are captured: host, port, run id, the job's keys.
+ */
+final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
+    private final String host;
+    private final int port;
+    private final String runId;
+    private final int epoch;
+    private final int partitions;
+    private final String jobSource;
+    private final Map<String, String> job;
+    private final ShardSpec spec;
+    private final int[] inputShape;
+    private final int numClasses;
+    private final int steps;
+
+    TrainTask(String host, int port, String runId, int epoch, int partitions, String jobSource, Map<String, String> job,
+              ShardSpec spec, ImageShape inputShape, int numClasses, int steps) {
+        this.host = host;
+        this.port = port;
+        this.runId = runId;
+        this.epoch = epoch;
+        this.partitions = partitions;
+        this.jobSource = jobSource;
+        this.job = new java.util.LinkedHashMap<>(job);
+        this.spec = spec;
+        this.inputShape = new int[] {inputShape.channels(), inputShape.height(), inputShape.width()};
+        this.numClasses = numClasses;
+        this.steps = steps;
+    }
+
+    @Override
+    public Iterator<String> call(Iterator<Row> rows) throws Exception {
+        TaskContext ctx = TaskContext.get();
+        int partition = ctx.partitionId();
+        Shards.Shard shard = Shards.get(spec, partitions, partition, rows);
+        JobConfig config = JobConfig.fromEffective(jobSource, job);
+        ImageShape shape = new ImageShape(inputShape[0], inputShape[1], inputShape[2]);
+        Module model = createModel(config, shape, numClasses);
+        model.train();
+        Loss loss = LocalTraining.loss(config);
+        long seed = config.integer(dev.ember.job.JobKey.SEED);
+        int batchSize = config.integer(dev.ember.job.JobKey.BATCH_SIZE);
+        Transform transform = shard.data().size() == 0 ? null
+                : Pipelines.transform(config, shard.data().shape(0).channels(), true);
+        int[] perm = DataLoader.permutation(spec.size(), seed, epoch);
+        int[] local = shard.localOf(spec.size());
+        int numel = shape.numel();
+        int computed = 0;
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port), 30_000);
+            // A killed task (Spark aborting the stage attempt) may be blocked reading the socket, which an
+            // interrupt does not end: close the socket when the task is marked killed.
+            Thread watchdog = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    if (ctx.isInterrupted()) {
+                        try {
+                            socket.close();
+                        } catch (java.io.IOException ignored) {
+                            // closing
+                        }
+                        return;
+                    }
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "ember-task-watchdog-" + partition);
+            watchdog.setDaemon(true);
+            watchdog.start();
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+            out.writeInt(Wire.MAGIC);
+            out.writeUTF(runId);
+            out.writeInt(epoch);
+            out.writeInt(partition);
+            out.writeInt(ctx.stageAttemptNumber());
+            out.flush();
+            while (true) {
+                int step = in.readInt();
+                float[] weights = Wire.readFloats(in);
+                if (step >= steps) {
+                    break;
+                }
+                Flat.setWeights(model, weights);
+                int from = step * batchSize;
+                int to = Math.min(from + batchSize, perm.length);
+                int count = 0;
+                for (int k = from; k < to; k++) {
+                    if (local[perm[k]] >= 0) {
+                        count++;
+                    }
+                }
+                out.writeInt(step);
+                out.writeInt(count);
+                if (count == 0) {
+                    out.writeDouble(0);
+                    Wire.writeFloats(out, new float[0]);
+                } else {
+                    float[] images = new float[count * numel];
+                    long[] labels = new long[count];
+                    int j = 0;
+                    for (int k = from; k < to; k++) {
+                        int i = local[perm[k]];
+                        if (i >= 0) {
+                            labels[j] = shard.data().label(i);
+                            DataLoader.readSample(shard.data(), i, perm[k], transform, shape, seed, epoch, images,
+                                    j * numel);
+                            j++;
+                        }
+                    }
+                    Batch b = new Batch(images, labels, shape);
+                    double meanLoss = Steps.gradients(model, loss, Steps.images(b, Device.cpu()),
+                            Steps.labels(b, Device.cpu()));
+                    float[] g = new float[Flat.size(model)];
+                    Flat.addGradients(model, g, count);
+                    out.writeDouble(meanLoss * count);
+                    Wire.writeFloats(out, g);
+                    computed++;
+                }
+                out.flush();
+            }
+        }
+        return List.of("partition " + partition + ": " + shard.data().size() + " images, " + computed + " steps")
+                .iterator();
+    }
+
+    /**
+     * Builds the job's model without disturbing the global generator: in local mode executors share
+     * the driver's JVM, whose RNG state goes into checkpoints. The initial values do not matter, the
+     * driver's weights replace them before the first step.
+     */
+    static Module createModel(JobConfig config, ImageShape shape, int numClasses) {
+        synchronized (Generator.class) {
+            byte[] state = Generator.global().getState();
+            try {
+                return Models.create(config, shape, numClasses);
+            } finally {
+                Generator.global().setState(state);
+            }
+        }
+    }
+}

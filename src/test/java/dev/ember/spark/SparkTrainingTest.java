@@ -1,0 +1,186 @@
+package dev.ember.spark;
+
+import dev.ember.data.DataLoader;
+import dev.ember.data.ParquetImageDataset;
+import dev.ember.io.Checkpoint;
+import dev.ember.job.JobConfig;
+import dev.ember.job.JobConfigException;
+import dev.ember.job.LocalTraining;
+import dev.ember.job.Models;
+import dev.ember.job.Optimizers;
+import dev.ember.job.Pipelines;
+import dev.ember.job.RunWriter;
+import dev.ember.nn.Module;
+import dev.ember.optim.Optimizer;
+import dev.ember.tensor.random.Generator;
+import dev.ember.train.Evaluation;
+import dev.ember.train.Trainer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Spark engine on {@code local[4]} in this JVM, one session for the class. Small jobs: the
+ * 2,000 validation digits serve as training data.
+ */
+class SparkTrainingTest {
+    private static SparkSession spark;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[4]").appName("SparkTrainingTest")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static JobConfig job(Path out, Map<String, String> extra) {
+        java.util.List<String> lines = new java.util.ArrayList<>(List.of("name = t", "model = mlp", "hidden = 32",
+                "train = data/digits/val", "validation = data/digits/val", "epochs = 1", "batch_size = 64",
+                "optimizer = sgd", "lr = 0.05", "momentum = 0.9", "normalize_mean = 0.1307", "normalize_std = 0.3081",
+                "seed = 3", "out = " + out));
+        return JobConfig.parse("test.job", lines, extra);
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(new ByteArrayOutputStream());
+    }
+
+    /** In-process reference: the real Trainer with the job's loaders. */
+    static float[] inProcess(JobConfig job) {
+        Generator.manualSeed(job.integer(dev.ember.job.JobKey.SEED));
+        LocalTraining.Datasets data = LocalTraining.datasets(job);
+        DataLoader train = Pipelines.train(job, data.train());
+        Module model = Models.create(job, train.imageShape(), data.train().numClasses());
+        Optimizer opt = Optimizers.create(job, model.trainableParameters());
+        Trainer.builder(model, opt, LocalTraining.loss(job), 10).epochs(job.integer(dev.ember.job.JobKey.EPOCHS))
+                .build().fit(train, null);
+        return Flat.weights(model);
+    }
+
+    private static void assertClose(float[] expected, float[] actual, double tol) {
+        assertEquals(expected.length, actual.length);
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(worst <= tol, "max |difference| " + worst + " > " + tol);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void sameWeightsAsInProcessTraining(int partitions) {
+        // 2,000 images, batch 64: 32 steps of SGD with momentum; shards differ in size (hash partitioning)
+        JobConfig job = job(tmp.resolve("eq" + partitions), Map.of("partitions", Integer.toString(partitions)));
+        float[] expected = inProcess(job);
+        SparkTraining.Result r = SparkTraining.run(spark, job, RunWriter.create(job), false, quiet());
+        assertClose(expected, Flat.weights(r.model()), 2e-5);
+    }
+
+    @Test
+    void writesRunDirectoryAndResumesExactly() throws Exception {
+        JobConfig straight = job(tmp.resolve("straight"), Map.of("epochs", "2", "partitions", "2"));
+        SparkTraining.Result a = SparkTraining.run(spark, straight, RunWriter.create(straight), false, quiet());
+
+        Path out = tmp.resolve("resumed");
+        JobConfig first = job(out, Map.of("epochs", "1", "partitions", "2"));
+        SparkTraining.run(spark, first, RunWriter.create(first), false, quiet());
+        assertEquals(1, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        Path ckpt = out.resolve("checkpoints/last.safetensors");
+        assertEquals(1, Checkpoint.read(ckpt).epoch());
+        assertEquals(32, Checkpoint.read(ckpt).step());
+
+        JobConfig second = job(out, Map.of("epochs", "2", "partitions", "2"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        SparkTraining.Result b = SparkTraining.run(spark, second, RunWriter.create(second), true, new PrintStream(log));
+        assertTrue(log.toString().contains("resumed from"), log.toString());
+        assertClose(Flat.weights(a.model()), Flat.weights(b.model()), 1e-6);
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(2, metrics.size());
+        assertTrue(metrics.get(1).startsWith("{\"epoch\":2,\"train_loss\":"), metrics.get(1));
+        for (String f : List.of("job.json", "model.safetensors", "evaluation.json")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        assertEquals(2, Checkpoint.read(ckpt).epoch());
+        assertTrue(b.finalEvaluation().accuracy() > 0.8, "accuracy " + b.finalEvaluation().accuracy());
+    }
+
+    @Test
+    void checkpointDirAcceptsHadoopUris() {
+        Path dir = tmp.resolve("ckpt-elsewhere");
+        JobConfig job = job(tmp.resolve("ck"), Map.of("checkpoint_dir", dir.toUri().toString(), "partitions", "2"));
+        SparkTraining.run(spark, job, RunWriter.create(job), false, quiet());
+        assertEquals(1, Checkpoint.read(dir.resolve("last.safetensors")).epoch());
+    }
+
+    @Test
+    void unreachableMasterFailsFastNamingTheUrl() {
+        long t0 = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SparkSessions.checkMaster("spark://127.0.0.1:1"));
+        assertTrue(e.getMessage().contains("spark://127.0.0.1:1"), e.getMessage());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 10);
+        assertThrows(IllegalStateException.class, () -> SparkSessions.checkMaster("mesos://x:5050"));
+    }
+
+    @Test
+    void missingDatasetIsAJobError() {
+        JobConfig job = job(tmp.resolve("missing"), Map.of("train", "data/no-such-dataset"));
+        JobConfigException e = assertThrows(JobConfigException.class,
+                () -> SparkTraining.run(job, RunWriter.create(job), false, quiet()));
+        assertTrue(e.getMessage().contains("data/no-such-dataset"), e.getMessage());
+    }
+
+    @Test
+    void evaluateAndPredict() {
+        JobConfig job = job(tmp.resolve("infer"), Map.of("partitions", "2"));
+        SparkTraining.Result r = SparkTraining.run(spark, job, RunWriter.create(job), false, quiet());
+        Path weights = tmp.resolve("infer/model.safetensors");
+        Evaluation e = SparkInference.evaluate(spark, job, weights, Path.of("data/digits/val"));
+        assertEquals(2000, e.count());
+        assertEquals(r.finalEvaluation().correct(), e.correct());
+        assertEquals(r.finalEvaluation().loss(), e.loss(), 1e-5);
+        long sum = 0;
+        for (long[] row : e.confusion()) {
+            for (long v : row) {
+                sum += v;
+            }
+        }
+        assertEquals(2000, sum);
+
+        String out = tmp.resolve("pred.parquet").toString();
+        assertEquals(2000, SparkInference.predict(spark, job, weights, Path.of("data/digits/val"), out, 3));
+        Dataset<Row> p = spark.read().parquet(out);
+        assertEquals(e.correct(), p.filter("label = predicted").count());
+        Row first = p.orderBy("row").first();
+        assertEquals(0L, first.getLong(first.fieldIndex("row")));
+        assertEquals(3, first.getList(first.fieldIndex("top_probabilities")).size());
+        ParquetImageDataset plain = ParquetImageDataset.open(Path.of("data/digits/val"));
+        assertEquals(plain.label(0), first.getInt(first.fieldIndex("label")));
+    }
+}
