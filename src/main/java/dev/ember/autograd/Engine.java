@@ -5,9 +5,11 @@ import dev.ember.tensor.Tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reverse-mode differentiation: a topological order of the graph behind the root (found
@@ -38,6 +40,8 @@ public final class Engine {
         }
         List<Object> order = topologicalOrder(start, retained);
         Map<Object, Tensor> pending = new IdentityHashMap<>();
+        // gradients whose storage nothing else references: a leaf may take them as its .grad without a copy
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         pending.put(start, gradient);
         try (var off = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
@@ -47,9 +51,10 @@ public final class Engine {
                     continue;
                 }
                 if (vertex instanceof Tensor leaf) {
-                    leaf.accumulateGrad(g);
+                    leaf.accumulateGrad(g, owned.remove(g));
                     continue;
                 }
+                owned.remove(g);
                 Node node = (Node) vertex;
                 Tensor keeper = retained.get(node);
                 if (keeper != null) {
@@ -57,18 +62,49 @@ public final class Engine {
                 }
                 Tensor[] inputGrads = node.rule().apply(g, node);
                 Tensor[] inputs = node.inputs();
+                Tensor[] reduced = new Tensor[inputs.length];
                 for (int j = 0; j < inputs.length; j++) {
-                    if (!node.inputNeedsGrad(j) || inputGrads[j] == null) {
+                    if (node.inputNeedsGrad(j) && inputGrads[j] != null) {
+                        reduced[j] = sumToShape(inputGrads[j], inputs[j].shape());
+                    }
+                }
+                for (int j = 0; j < inputs.length; j++) {
+                    Tensor gj = reduced[j];
+                    if (gj == null) {
                         continue;
                     }
-                    Tensor gj = sumToShape(inputGrads[j], inputs[j].shape());
-                    pending.merge(target(node, j), gj, Tensor::add);
+                    Object target = target(node, j);
+                    Tensor before = pending.get(target);
+                    if (before == null) {
+                        pending.put(target, gj);
+                        if (exclusive(gj, j, reduced, g, gradient)) {
+                            owned.add(gj);
+                        }
+                    } else {
+                        owned.remove(before);
+                        Tensor sum = before.add(gj);
+                        pending.put(target, sum);
+                        owned.add(sum);
+                    }
                 }
                 if (!retainGraph) {
                     node.release();
                 }
             }
         }
+    }
+
+    /** Whether gradient j's storage is its own: not the incoming or root gradient's, nor another input's. */
+    private static boolean exclusive(Tensor gj, int j, Tensor[] all, Tensor incoming, Tensor root) {
+        if (gj.storage() == incoming.storage() || gj.storage() == root.storage()) {
+            return false;
+        }
+        for (int k = 0; k < all.length; k++) {
+            if (k != j && all[k] != null && all[k].storage() == gj.storage()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Where input j's gradient goes: the node that produced it, or the leaf itself. */

@@ -44,6 +44,18 @@ public interface Backend {
     /** {@code out = op(x, y)}. */
     void binary(BinaryOp op, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol);
 
+    /**
+     * {@code y += alpha * x} in place, x already broadcast to y's shape (the optimizers' update). The
+     * default composes it from {@link #unary} and {@link #binary}; a backend may fuse it into one pass.
+     */
+    default void axpy(double alpha, Storage x, Layout xl, Storage y, Layout yl) {
+        Storage scaled = allocate(x.dtype(), xl.shape().numel());
+        Layout dense = Layout.contiguous(xl.shape());
+        unary(UnaryOp.MUL_SCALAR, alpha, 0, x, xl, scaled, dense);
+        binary(BinaryOp.ADD, y, yl, scaled, dense, y, yl);
+        scaled.close();
+    }
+
     /** {@code out = cond ? x : y}. */
     void where(Storage cond, Layout cl, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol);
 

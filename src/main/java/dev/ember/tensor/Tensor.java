@@ -328,8 +328,17 @@ public final class Tensor {
 
     /** Adds {@code g} to {@code .grad}; called by the autograd engine. */
     public void accumulateGrad(Tensor g) {
+        accumulateGrad(g, false);
+    }
+
+    /**
+     * Adds {@code g} to {@code .grad}; when {@code owned} (the engine knows nothing else references g's
+     * storage) a first gradient is taken as it is instead of copied, as PyTorch steals it.
+     */
+    public void accumulateGrad(Tensor g, boolean owned) {
         if (grad == null) {
-            grad = g.contiguousCopy();
+            boolean whole = g.isContiguous() && g.storageOffset() == 0 && g.storage().size() == g.numel();
+            grad = owned && whole && g.dtype() == dtype() ? new Tensor(g.storage, g.layout) : g.contiguousCopy();
         } else {
             grad.binaryInto(BinaryOp.ADD, g, grad);
         }
@@ -995,6 +1004,16 @@ public final class Tensor {
 
     /** {@code add_(other, alpha=alpha)}: this += alpha * other. */
     public Tensor addInPlace(Tensor other, double alpha) {
+        if (alpha != 1 && directInPlace(other) && dtype() == DType.FLOAT32 && other.dtype() == DType.FLOAT32) {
+            checkDevice(other, "add_");
+            Shape s = Shape.broadcast(shape(), other.shape(), "add_");
+            if (!s.equals(shape())) {
+                throw new ShapeException("output with shape " + shape() + " doesn't match the broadcast shape " + s);
+            }
+            backend().axpy(alpha, other.storage, other.layout.expand(s), storage, layout);
+            storage.bumpVersion();
+            return this;
+        }
         return addInPlace(alpha == 1 ? other : other.mul(alpha));
     }
 

@@ -51,7 +51,7 @@ public final class TorchStepBench {
         try (Model model = Model.newInstance(name, "PyTorch")) {
             model.setBlock(net);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).optMomentum(0.9f).build());
+                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed((float) TrainStepBench.LR)).optMomentum(0.9f).build());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(batch, 1, 28, 28));
                 NDManager m = trainer.getManager();

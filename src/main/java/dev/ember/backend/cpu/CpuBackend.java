@@ -80,6 +80,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void axpy(double alpha, Storage x, Layout xl, Storage y, Layout yl) {
+        Elementwise.axpy((float) alpha, cpu(x), xl, cpu(y), yl);
+    }
+
+    @Override
     public void where(Storage cond, Layout cl, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
         Elementwise.where(cpu(cond), cl, cpu(x), xl, cpu(y), yl, cpu(out), ol);
     }

@@ -98,13 +98,25 @@ final class Elementwise {
                     }
                 }
                 case MUL_SCALAR -> {
-                    for (int i = 0; i < n; i++, xi += xd, oi += od) {
-                        os[oi] = xs[xi] * fa;
+                    if (xd == 1 && od == 1) {
+                        for (int i = 0; i < n; i++) {
+                            os[oi + i] = xs[xi + i] * fa;
+                        }
+                    } else {
+                        for (int i = 0; i < n; i++, xi += xd, oi += od) {
+                            os[oi] = xs[xi] * fa;
+                        }
                     }
                 }
                 case ADD_SCALAR -> {
-                    for (int i = 0; i < n; i++, xi += xd, oi += od) {
-                        os[oi] = xs[xi] + fa;
+                    if (xd == 1 && od == 1) {
+                        for (int i = 0; i < n; i++) {
+                            os[oi + i] = xs[xi + i] + fa;
+                        }
+                    } else {
+                        for (int i = 0; i < n; i++, xi += xd, oi += od) {
+                            os[oi] = xs[xi] + fa;
+                        }
                     }
                 }
                 default -> {
@@ -245,6 +257,23 @@ final class Elementwise {
                 }
             }
         }
+    }
+
+    /** y += alpha * x in one pass (unit strides vectorise). */
+    static void axpy(float alpha, CpuStorage x, Layout xl, CpuStorage y, Layout yl) {
+        float[] xs = x.floats();
+        float[] ys = y.floats();
+        RowLoop.forEachRow(yl.shape(), (s, st, n) -> {
+            if (st[0] == 1 && st[1] == 1) {
+                for (int i = 0, xi = s[0], yi = s[1]; i < n; i++) {
+                    ys[yi + i] += alpha * xs[xi + i];
+                }
+            } else {
+                for (int i = 0, xi = s[0], yi = s[1]; i < n; i++, xi += st[0], yi += st[1]) {
+                    ys[yi] += alpha * xs[xi];
+                }
+            }
+        }, xl, yl);
     }
 
     static void where(CpuStorage c, Layout cl, CpuStorage x, Layout xl, CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
