@@ -1,0 +1,74 @@
+package dev.ember.job;
+
+import dev.ember.report.MetricsFile;
+import dev.ember.report.RunDirectory;
+import dev.ember.train.EpochMetrics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A short real run of a job in-process on the embedded digits: the run directory holds every file of
+ * the contract, the report shows the metrics the run wrote, and a resumed run continues the metrics.
+ */
+class LocalRunTest {
+
+    private static JobConfig job(Path out, int epochs) {
+        return JobConfig.parse("test", List.of(
+                "name = digits-test", "model = mlp", "hidden = 32", "train = data/digits/train",
+                "validation = data/digits/val", "train_subset = 1000", "epochs = " + epochs, "batch_size = 50",
+                "optimizer = sgd", "lr = 0.05", "momentum = 0.9", "normalize_mean = 0.1307",
+                "normalize_std = 0.3081", "engine = local", "out = " + out), Map.of());
+    }
+
+    @Test
+    void aRunWritesTheWholeRunDirectoryAndItsReport(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        try (RunWriter w = RunWriter.create(job(out, 2))) {
+            LocalTraining.run(job(out, 2), w, false, new PrintStream(new ByteArrayOutputStream()));
+        }
+        for (String f : List.of("job.json", "metrics.jsonl", "model.safetensors", "evaluation.json",
+                "samples.safetensors", "report.html", "checkpoints/last.safetensors")) {
+            assertTrue(Files.exists(out.resolve(f)), f + " written");
+        }
+        try (var files = Files.list(out)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")));
+        }
+        List<EpochMetrics> metrics = MetricsFile.read(out.resolve(RunDirectory.METRICS));
+        assertEquals(2, metrics.size());
+        assertTrue(metrics.get(1).valAccuracy() > 0.7, "learns from 1,000 digits: " + metrics.get(1));
+        String html = Files.readString(out.resolve("report.html"));
+        String accuracy = String.format(Locale.ROOT, "%.4f", metrics.get(1).valAccuracy());
+        assertTrue(html.contains(accuracy), "the report shows the final validation accuracy " + accuracy);
+    }
+
+    @Test
+    void resumingContinuesFromTheLastCheckpoint(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        try (RunWriter w = RunWriter.create(job(out, 1))) {
+            LocalTraining.run(job(out, 1), w, false, new PrintStream(new ByteArrayOutputStream()));
+        }
+        try (RunWriter w = RunWriter.create(job(out, 2))) {
+            LocalTraining.run(job(out, 2), w, true, new PrintStream(new ByteArrayOutputStream()));
+        }
+        List<EpochMetrics> resumed = MetricsFile.read(out.resolve(RunDirectory.METRICS));
+        Path straight = tmp.resolve("straight");
+        try (RunWriter w = RunWriter.create(job(straight, 2))) {
+            LocalTraining.run(job(straight, 2), w, false, new PrintStream(new ByteArrayOutputStream()));
+        }
+        List<EpochMetrics> uninterrupted = MetricsFile.read(straight.resolve(RunDirectory.METRICS));
+        assertEquals(2, resumed.size());
+        assertEquals(uninterrupted.get(1).trainLoss(), resumed.get(1).trainLoss(), 1e-6);
+        assertEquals(uninterrupted.get(1).valAccuracy(), resumed.get(1).valAccuracy(), 1e-9);
+    }
+}
