@@ -302,6 +302,14 @@ public final class SparkTraining {
                 : java.util.Optional.of(new IllegalStateException(line, sparkFailure));
     }
 
+    /** Throws {@link #gpuFailure} when the Spark failure is a task that could not open its GPU. */
+    static void rethrowGpuFailure(Throwable sparkFailure) {
+        java.util.Optional<RuntimeException> gpu = gpuFailure(sparkFailure);
+        if (gpu.isPresent()) {
+            throw gpu.get();
+        }
+    }
+
     private static RuntimeException failure(JavaFutureAction<?> stage, RuntimeException ex) {
         try {
             stage.get();
@@ -326,8 +334,9 @@ public final class SparkTraining {
             try {
                 parts = rows.mapPartitions(new EvalTask(EvalTask.Mode.EVALUATE, job, spec, partitions, shape,
                         numClasses, state, 0)).collect();
-            } catch (RuntimeException ex) {
-                throw gpuFailure(ex).orElse(ex);
+            } catch (Exception ex) { // SparkException is thrown undeclared
+                rethrowGpuFailure(ex);
+                throw ex;
             }
             Evaluation total = Evaluation.empty(numClasses);
             for (Object o : parts) {

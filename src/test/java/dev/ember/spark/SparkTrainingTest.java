@@ -205,5 +205,13 @@ class SparkTrainingTest {
                 () -> SparkTraining.run(spark, strict, RunWriter.create(strict), false, quiet()));
         assertTrue(e.getMessage().startsWith("executor ") && e.getMessage().contains(GpuPlacement.FAILURE + " cuda:0")
                 && e.getMessage().contains("gpu_fallback = true"), e.getMessage());
+        // ember evaluate with the fallback model: the same one clear error without the fallback
+        Path weights = tmp.resolve("gpu-fb/model.safetensors");
+        assertEquals(r.finalEvaluation().correct(),
+                SparkInference.evaluate(spark, fallback, weights, Path.of("data/digits/val")).correct());
+        RuntimeException ev = assertThrows(RuntimeException.class,
+                () -> SparkInference.evaluate(spark, strict, weights, Path.of("data/digits/val")));
+        assertTrue(ev.getMessage().startsWith("executor ") && ev.getMessage().contains(GpuPlacement.FAILURE),
+                ev.getMessage());
     }
 }
