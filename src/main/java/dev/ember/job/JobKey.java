@@ -34,6 +34,8 @@ public enum JobKey {
     EARLY_STOPPING("early_stopping", Type.INTEGER, "0", false, "stop after this many epochs without better val loss"),
     DEVICE("device", Type.STRING, "cpu", false, "cpu or cuda"),
     GPU_FALLBACK("gpu_fallback", Type.BOOLEAN, "false", false, "run on the CPU instead of failing when no GPU is found"),
+    GPUS_PER_TASK("gpus_per_task", Type.NUMBER, "1", false,
+            "GPUs Spark reserves per task when device = cuda (a fraction such as 0.5 shares a GPU between tasks)"),
     ENGINE("engine", Type.STRING, "spark", false, "spark (distributed) or local (in-process)"),
     MASTER("master", Type.STRING, "local[*]", false, "Spark master URL"),
     PARTITIONS("partitions", Type.INTEGER, "0", false, "Spark partitions of the training data (0: one per core)"),

@@ -76,8 +76,11 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
         if (n > 0) {
             JobConfig config = JobConfig.fromEffective(jobSource, job);
             ImageShape shape = new ImageShape(inputShape[0], inputShape[1], inputShape[2]);
+            Device device = GpuPlacement.forTask(config.string(dev.ember.job.JobKey.DEVICE),
+                    config.flag(dev.ember.job.JobKey.GPU_FALLBACK)).device();
             Module model = TrainTask.createModel(config, shape, numClasses);
             model.loadStateDict(SafeTensors.read(state.value(), "broadcast weights").tensors(), true);
+            model.to(device);
             model.eval();
             var loss = LocalTraining.loss(config);
             Transform transform = Pipelines.transform(config, shard.data().shape(0).channels(), false);
@@ -94,10 +97,10 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
                 }
                 Batch b = new Batch(images, labels, shape);
                 if (mode == Mode.EVALUATE) {
-                    total = total.merge(Steps.evaluate(model, loss, Steps.images(b, Device.cpu()),
-                            Steps.labels(b, Device.cpu()), numClasses));
+                    total = total.merge(Steps.evaluate(model, loss, Steps.images(b, device),
+                            Steps.labels(b, device), numClasses));
                 } else {
-                    predict(model, b, from, shard, out);
+                    predict(model, b, from, shard, out, device);
                 }
             }
         }
@@ -107,9 +110,9 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
         return out.iterator();
     }
 
-    private void predict(Module model, Batch b, int from, Shards.Shard shard, List<Object> out) {
+    private void predict(Module model, Batch b, int from, Shards.Shard shard, List<Object> out, Device device) {
         try (var off = dev.ember.autograd.GradMode.noGrad()) {
-            float[] p = model.forward(Steps.images(b, Device.cpu())).softmax(1).toFloatArray();
+            float[] p = model.forward(Steps.images(b, device)).softmax(1).toFloatArray();
             int k = Math.min(topK, numClasses);
             for (int j = 0; j < b.size(); j++) {
                 int[] top = new int[k];

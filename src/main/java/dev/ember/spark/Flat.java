@@ -41,7 +41,7 @@ final class Flat {
                 int n = p.numel();
                 float[] slice = new float[n];
                 System.arraycopy(w, off, slice, 0, n);
-                p.copyInPlace(Tensor.wrap(slice, p.shape().toArray()));
+                p.copyInPlace(Tensor.wrap(slice, p.shape().toArray()).to(p.device()));
                 off += n;
             }
         }

@@ -59,6 +59,9 @@ public final class SparkInference {
                 total = total.merge(((EvalTask.Part) o).evaluation());
             }
             return total;
+        } catch (Exception ex) { // SparkException is thrown undeclared
+            SparkTraining.rethrowGpuFailure(ex);
+            throw ex;
         } finally {
             state.destroy();
         }
@@ -94,6 +97,9 @@ public final class SparkInference {
             Dataset<Row> frame = spark.createDataFrame(rows, PREDICTION_SCHEMA).orderBy("row");
             frame.write().mode("overwrite").parquet(output);
             return spark.read().parquet(output).count();
+        } catch (Exception ex) { // SparkException is thrown undeclared
+            SparkTraining.rethrowGpuFailure(ex);
+            throw ex;
         } finally {
             state.destroy();
         }

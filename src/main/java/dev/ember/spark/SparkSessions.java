@@ -39,7 +39,43 @@ public final class SparkSessions {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
+        gpuScheduling(job, master, conf);
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /**
+     * With {@code device = cuda}, asks Spark to schedule GPUs, keys the user set (spark-submit
+     * --conf, -D, spark-defaults.conf) winning: one GPU per executor, {@code gpus_per_task} per task,
+     * found by {@code conf/gpu-discovery.sh}. For {@code local-cluster[..]} masters the in-process
+     * workers need the worker keys too (on a standalone cluster the workers are configured where
+     * they start: bin/standalone-cluster with EMBER_WORKER_GPUS). {@code local[*]} does not schedule
+     * resources: nothing is set and every task uses the job's GPU ordinal (GpuPlacement).
+     */
+    static void gpuScheduling(JobConfig job, String master, SparkConf conf) {
+        String device = job.string(JobKey.DEVICE).strip().toLowerCase(java.util.Locale.ROOT);
+        if (!device.startsWith("cuda") || (master.startsWith("local") && !master.startsWith("local-cluster"))) {
+            return;
+        }
+        String script = discoveryScript().toString();
+        double perTask = job.number(JobKey.GPUS_PER_TASK);
+        if (!(perTask > 0 && (perTask <= 1 || perTask == Math.rint(perTask)))) {
+            throw new dev.ember.job.JobConfigException(job.source() + ": gpus_per_task: expected a fraction in (0, 1] "
+                    + "or a whole number, got " + perTask);
+        }
+        conf.setIfMissing("spark.executor.resource.gpu.amount", "1");
+        conf.setIfMissing("spark.executor.resource.gpu.discoveryScript", script);
+        conf.setIfMissing("spark.task.resource.gpu.amount", perTask == Math.rint(perTask)
+                ? Long.toString((long) perTask) : Double.toString(perTask));
+        if (master.startsWith("local-cluster")) {
+            conf.setIfMissing("spark.worker.resource.gpu.amount", conf.get("spark.executor.resource.gpu.amount"));
+            conf.setIfMissing("spark.worker.resource.gpu.discoveryScript", script);
+        }
+    }
+
+    /** {@code $EMBER_HOME/conf/gpu-discovery.sh} (bin/ember sets -Dember.home), else {@code conf/} here. */
+    static Path discoveryScript() {
+        String home = System.getProperty("ember.home");
+        return (home == null ? Path.of("conf") : Path.of(home, "conf")).resolve("gpu-discovery.sh").toAbsolutePath();
     }
 
     /** {@code $EMBER_HOME/conf/spark-defaults.conf} (bin/ember sets -Dember.home), else {@code conf/} here. */

@@ -229,11 +229,17 @@ public final class SparkTraining {
                     stage.cancel(true);
                     throw failure(stage, ex);
                 }
+                List<String> tasks;
                 try {
-                    stage.get();
+                    tasks = stage.get();
                 } catch (ExecutionException ex) {
-                    throw new IllegalStateException("training stage of epoch " + (epoch + 1) + " failed: "
-                            + ex.getCause().getMessage(), ex.getCause());
+                    throw gpuFailure(ex.getCause()).orElseGet(() -> new IllegalStateException("training stage of epoch "
+                            + (e + 1) + " failed: " + ex.getCause().getMessage(), ex.getCause()));
+                }
+                if (job.string(JobKey.DEVICE).strip().toLowerCase(Locale.ROOT).startsWith("cuda")) {
+                    for (String t : tasks) {
+                        console.println("  " + t);
+                    }
                 }
                 double trainSeconds = (System.nanoTime() - t0) / 1e9;
                 timings.add(new Timing(trainSeconds, r.stepSeconds(), r.driverSeconds(), r.steps()));
@@ -289,10 +295,29 @@ public final class SparkTraining {
                 : Pipelines.validation(job, ParquetImageDataset.open(java.nio.file.Path.of(validation)));
     }
 
+    /** A task that could not open its GPU, as one clear error (Spark's stage-failure text buries it). */
+    static java.util.Optional<RuntimeException> gpuFailure(Throwable sparkFailure) {
+        String line = GpuPlacement.failureLine(sparkFailure);
+        return line == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new IllegalStateException(line, sparkFailure));
+    }
+
+    /** Throws {@link #gpuFailure} when the Spark failure is a task that could not open its GPU. */
+    static void rethrowGpuFailure(Throwable sparkFailure) {
+        java.util.Optional<RuntimeException> gpu = gpuFailure(sparkFailure);
+        if (gpu.isPresent()) {
+            throw gpu.get();
+        }
+    }
+
     private static RuntimeException failure(JavaFutureAction<?> stage, RuntimeException ex) {
         try {
             stage.get();
         } catch (ExecutionException ee) {
+            java.util.Optional<RuntimeException> gpu = gpuFailure(ee.getCause());
+            if (gpu.isPresent()) {
+                return gpu.get();
+            }
             return new IllegalStateException(ex.getMessage() + ": " + ee.getCause().getMessage(), ee.getCause());
         } catch (Exception ignored) {
             // fall through
@@ -305,8 +330,14 @@ public final class SparkTraining {
                                ImageShape shape, int numClasses, Module model) {
         Broadcast<byte[]> state = sc.broadcast(SafeTensors.toBytes(model.stateDict(), Map.of()));
         try {
-            List<Object> parts = rows.mapPartitions(new EvalTask(EvalTask.Mode.EVALUATE, job, spec, partitions, shape,
-                    numClasses, state, 0)).collect();
+            List<Object> parts;
+            try {
+                parts = rows.mapPartitions(new EvalTask(EvalTask.Mode.EVALUATE, job, spec, partitions, shape,
+                        numClasses, state, 0)).collect();
+            } catch (Exception ex) { // SparkException is thrown undeclared
+                rethrowGpuFailure(ex);
+                throw ex;
+            }
             Evaluation total = Evaluation.empty(numClasses);
             for (Object o : parts) {
                 total = total.merge(((EvalTask.Part) o).evaluation());

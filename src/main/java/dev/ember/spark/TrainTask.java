@@ -69,7 +69,10 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
         Shards.Shard shard = Shards.get(spec, partitions, partition, rows);
         JobConfig config = JobConfig.fromEffective(jobSource, job);
         ImageShape shape = new ImageShape(inputShape[0], inputShape[1], inputShape[2]);
-        Module model = createModel(config, shape, numClasses);
+        GpuPlacement.Choice placed = GpuPlacement.forTask(config.string(dev.ember.job.JobKey.DEVICE),
+                config.flag(dev.ember.job.JobKey.GPU_FALLBACK));
+        Device device = placed.device();
+        Module model = createModel(config, shape, numClasses).to(device);
         model.train();
         Loss loss = LocalTraining.loss(config);
         long seed = config.integer(dev.ember.job.JobKey.SEED);
@@ -146,8 +149,8 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
                         }
                     }
                     Batch b = new Batch(images, labels, shape);
-                    double meanLoss = Steps.gradients(model, loss, Steps.images(b, Device.cpu()),
-                            Steps.labels(b, Device.cpu()));
+                    double meanLoss = Steps.gradients(model, loss, Steps.images(b, device),
+                            Steps.labels(b, device));
                     float[] g = new float[Flat.size(model)];
                     Flat.addGradients(model, g, count);
                     out.writeDouble(meanLoss * count);
@@ -157,8 +160,8 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
                 out.flush();
             }
         }
-        return List.of("partition " + partition + ": " + shard.data().size() + " images, " + computed + " steps")
-                .iterator();
+        return List.of("partition " + partition + ": " + shard.data().size() + " images, " + computed + " steps on "
+                + GpuPlacement.hostName() + ": " + placed.line()).iterator();
     }
 
     /**

@@ -183,4 +183,35 @@ class SparkTrainingTest {
         ParquetImageDataset plain = ParquetImageDataset.open(Path.of("data/digits/val"));
         assertEquals(plain.label(0), first.getInt(first.fieldIndex("label")));
     }
+
+    @Test
+    void cudaJobsOnAGpulessMachineFallBackToTheCpuOrFailClearly() {
+        // local[*] schedules no GPUs: every task asks for cuda:0, which this machine cannot open
+        JobConfig fallback = job(tmp.resolve("gpu-fb"), Map.of("partitions", "2", "device", "cuda",
+                "gpu_fallback", "true"));
+        float[] expected = inProcess(job(tmp.resolve("gpu-ref"), Map.of("partitions", "2")));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        SparkTraining.Result r = SparkTraining.run(spark, fallback, RunWriter.create(fallback), false,
+                new PrintStream(log));
+        assertClose(expected, Flat.weights(r.model()), 2e-5);
+        String text = log.toString();
+        for (String part : List.of("partition 0:", "partition 1:")) {
+            assertTrue(text.contains(part), text);
+        }
+        assertTrue(text.contains("cpu (fallback: no GPU assigned by Spark, using cuda:0"), text);
+
+        JobConfig strict = job(tmp.resolve("gpu-strict"), Map.of("partitions", "2", "device", "cuda"));
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> SparkTraining.run(spark, strict, RunWriter.create(strict), false, quiet()));
+        assertTrue(e.getMessage().startsWith("executor ") && e.getMessage().contains(GpuPlacement.FAILURE + " cuda:0")
+                && e.getMessage().contains("gpu_fallback = true"), e.getMessage());
+        // ember evaluate with the fallback model: the same one clear error without the fallback
+        Path weights = tmp.resolve("gpu-fb/model.safetensors");
+        assertEquals(r.finalEvaluation().correct(),
+                SparkInference.evaluate(spark, fallback, weights, Path.of("data/digits/val")).correct());
+        RuntimeException ev = assertThrows(RuntimeException.class,
+                () -> SparkInference.evaluate(spark, strict, weights, Path.of("data/digits/val")));
+        assertTrue(ev.getMessage().startsWith("executor ") && ev.getMessage().contains(GpuPlacement.FAILURE),
+                ev.getMessage());
+    }
 }
