@@ -22,8 +22,18 @@ public final class Timer {
         return t[runs / 2];
     }
 
-    /** Calls per measured run so that one run lasts about {@code targetSeconds}. */
+    /**
+     * Calls per measured run so that one run lasts about {@code targetSeconds}. The task first runs
+     * for half a second so the JIT has compiled it: timing interpreted code would make small ops
+     * look ten times slower than they are.
+     */
     public static int calibrate(Runnable task, double targetSeconds) {
+        long warmUntil = System.nanoTime() + 500_000_000L;
+        int calls = 0;
+        while (System.nanoTime() < warmUntil || calls < 10) {
+            task.run();
+            calls++;
+        }
         long start = System.nanoTime();
         task.run();
         double once = Math.max((System.nanoTime() - start) / 1e9, 1e-7);
