@@ -5,6 +5,8 @@ import dev.ember.tensor.Tensor;
 import dev.ember.tensor.random.Generator;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Checks backward rules against finite differences, as {@code torch.autograd.gradcheck} does.
@@ -104,8 +106,7 @@ public final class GradCheck {
             out.backward(r);
         }
 
-        double worst = Double.NEGATIVE_INFINITY;
-        String worstAt = "";
+        Worst worst = new Worst();
         for (int i = 0; i < inputs.length; i++) {
             if (values[i] == null) {
                 continue;
@@ -117,22 +118,89 @@ public final class GradCheck {
             }
             float[] analytic = grad == null ? new float[values[i].length] : grad.toFloatArray();
             for (int j = 0; j < values[i].length; j++) {
-                double numeric = numericDerivative(f, inputs, values, i, j, weights);
-                double diff = Math.abs(analytic[j] - numeric);
-                double excess = diff / (atol + rtol * Math.abs(numeric));
-                if (!(excess <= worst) || Double.isNaN(excess)) {
-                    worst = Double.isNaN(excess) ? Double.POSITIVE_INFINITY : excess;
-                    worstAt = "input " + i + " " + inputs[i].shape() + " at index "
-                            + Arrays.toString(unravel(j, inputs[i].shape().toArray())) + ": analytic " + analytic[j]
-                            + ", numeric " + numeric + ", |difference| " + diff;
-                }
+                worst.offer(analytic[j], numericDerivative(f, inputs, values, i, j, weights), i, inputs[i], j);
             }
         }
-        boolean passed = worst <= 1;
-        String message = worstAt.isEmpty() ? "gradcheck: no float32 input to check"
-                : "gradcheck " + (passed ? "passed" : "failed") + " (atol " + atol + ", rtol " + rtol + ", h " + eps
-                + "); worst element: " + worstAt;
-        return new Report(passed, message, worst);
+        return worst.report();
+    }
+
+    /**
+     * Checks the gradients of {@code f()} with respect to tensors it reads afresh on each call (a
+     * module's parameters, leaves captured by a closure): each element is perturbed in place, under
+     * no-grad, and restored. A tensor that gets no gradient fails the check.
+     */
+    public void verify(String what, Supplier<Tensor> f, List<Tensor> wrt) {
+        for (Tensor t : wrt) {
+            t.zeroGrad();
+        }
+        Tensor out;
+        try (var on = GradMode.enableGrad()) {
+            out = f.get();
+        }
+        float[] weights = new float[out.numel()];
+        new Generator(seed).uniform(weights, 0, weights.length, -1, 1);
+        out.backward(Tensor.wrap(weights, out.shape().toArray()));
+        Worst worst = new Worst();
+        for (int k = 0; k < wrt.size(); k++) {
+            Tensor t = wrt.get(k);
+            if (t.grad() == null) {
+                throw new AssertionError(what + ": input " + k + " " + t.shape() + " got no gradient");
+            }
+            float[] analytic = t.grad().toFloatArray();
+            float[] x = t.detach().toFloatArray();
+            for (int j = 0; j < x.length; j++) {
+                float original = x[j];
+                float plus = (float) (original + eps);
+                float minus = (float) (original - eps);
+                x[j] = plus;
+                double lPlus = projectedInPlace(f, t, x, weights);
+                x[j] = minus;
+                double lMinus = projectedInPlace(f, t, x, weights);
+                x[j] = original;
+                assign(t, x);
+                worst.offer(analytic[j], (lPlus - lMinus) / ((double) plus - (double) minus), k, t, j);
+            }
+        }
+        Report r = worst.report();
+        if (!r.passed()) {
+            throw new AssertionError(what + ": " + r.message());
+        }
+    }
+
+    private static double projectedInPlace(Supplier<Tensor> f, Tensor t, float[] x, float[] weights) {
+        assign(t, x);
+        return projected(args -> f.get(), new Tensor[0], weights);
+    }
+
+    private static void assign(Tensor t, float[] x) {
+        try (var off = GradMode.noGrad()) {
+            t.copyInPlace(Tensor.wrap(x.clone(), t.shape().toArray()));
+        }
+    }
+
+    /** The element whose analytic and numeric derivatives disagree most, relative to the tolerance. */
+    private final class Worst {
+        private double excess = Double.NEGATIVE_INFINITY;
+        private String at = "";
+
+        void offer(double analytic, double numeric, int input, Tensor tensor, int flat) {
+            double diff = Math.abs(analytic - numeric);
+            double e = diff / (atol + rtol * Math.abs(numeric));
+            if (!(e <= excess) || Double.isNaN(e)) {
+                excess = Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
+                at = "input " + input + " " + tensor.shape() + " at index "
+                        + Arrays.toString(unravel(flat, tensor.shape().toArray())) + ": analytic " + analytic
+                        + ", numeric " + numeric + ", |difference| " + diff;
+            }
+        }
+
+        Report report() {
+            boolean passed = excess <= 1;
+            String message = at.isEmpty() ? "gradcheck: no float32 input to check"
+                    : "gradcheck " + (passed ? "passed" : "failed") + " (atol " + atol + ", rtol " + rtol + ", h " + eps
+                    + "); worst element: " + at;
+            return new Report(passed, message, excess);
+        }
     }
 
     /** (L(x_j + h) - L(x_j - h)) / (x_j+ - x_j-), with the step actually taken in float32. */

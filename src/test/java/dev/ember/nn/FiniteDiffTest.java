@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ember.tensor.Tensor;
 import org.junit.jupiter.api.Test;
-import org.opentest4j.AssertionFailedError;
 
 import java.util.List;
 
@@ -25,9 +24,9 @@ class FiniteDiffTest {
     void catchesAWrongGradient() {
         Tensor x = leaf(uniform(3, 0.5, 2, 5));
         // x * detach(x): autograd sees d/dx = x, the true derivative of x² is 2x
-        assertThrows(AssertionFailedError.class, () -> check("x * x.detach()", () -> x.mul(x.detach()), List.of(x)));
+        assertThrows(AssertionError.class, () -> check("x * x.detach()", () -> x.mul(x.detach()), List.of(x)));
         // a gradient off by 2%: just outside rtol
-        assertThrows(AssertionFailedError.class, () -> check("0.98 scale hidden from autograd",
+        assertThrows(AssertionError.class, () -> check("0.98 scale hidden from autograd",
                 () -> x.mul(3).add(x.detach().mul(0.06)), List.of(x)));
     }
 
@@ -35,6 +34,6 @@ class FiniteDiffTest {
     void catchesAMissingGradient() {
         Tensor x = leaf(uniform(4, -1, 1, 3));
         Tensor unused = leaf(uniform(5, -1, 1, 3));
-        assertThrows(AssertionFailedError.class, () -> check("unused input", () -> x.mul(2), List.of(x, unused)));
+        assertThrows(AssertionError.class, () -> check("unused input", () -> x.mul(2), List.of(x, unused)));
     }
 }
