@@ -69,12 +69,20 @@ public final class LocalTraining {
     }
 
     private static ImageDataset open(JobConfig job, JobKey key) {
+        return ParquetImageDataset.open(datasetPath(job, key));
+    }
+
+    /**
+     * The dataset path a job key names (a directory of Parquet files, or one file), failing with the
+     * file, key and path when it does not exist. Both engines check datasets through it.
+     */
+    public static Path datasetPath(JobConfig job, JobKey key) {
         Path dir = Path.of(job.string(key));
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir) && !Files.isRegularFile(dir)) {
             throw new JobConfigException(job.source() + ": " + key.key() + ": dataset directory " + dir
                     + " does not exist" + (dir.toString().contains("fashion") ? " (run data/get-fashion.sh first)" : ""));
         }
-        return ParquetImageDataset.open(dir);
+        return dir;
     }
 
     public static Loss loss(JobConfig job) {
@@ -128,10 +136,7 @@ public final class LocalTraining {
                 .build();
         List<EpochMetrics> history = trainer.fit(train, validation);
         Evaluation finalEval = trainer.evaluate(validation);
-        int channels = train.imageShape().channels();
-        out.finish(model, finalEval, data.train().classNames(), validation,
-                Pipelines.perChannel(job, JobKey.NORMALIZE_MEAN, channels),
-                Pipelines.perChannel(job, JobKey.NORMALIZE_STD, channels), dev.ember.core.Device.cpu());
+        out.finish(job, model, finalEval, data.train().classNames(), validation);
         console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
                 finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
         return history;

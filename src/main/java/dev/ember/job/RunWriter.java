@@ -91,34 +91,30 @@ public final class RunWriter implements AutoCloseable {
      * Final weights, evaluation, example predictions (from the first batch of {@code validation}; none
      * when it is null) and the HTML report.
      */
-    public void finish(Module model, Evaluation evaluation, List<String> classNames, DataLoader validation,
-                       float[] mean, float[] std, Device device) {
+    public void finish(JobConfig job, Module model, Evaluation evaluation, List<String> classNames,
+                       DataLoader validation) {
         SafeTensors.write(dir.resolve("model.safetensors"), model.stateDict(), Map.of("format", "pt"));
         FinalEvaluation.of(classNames, evaluation).write(dir.resolve(RunDirectory.EVALUATION));
         if (validation != null) {
-            samples(model, validation, mean, std, device).write(dir.resolve(RunDirectory.SAMPLES));
+            samples(job, model, validation).write(dir.resolve(RunDirectory.SAMPLES));
         }
         close();
         ReportWriter.write(dir);
     }
 
     /** Predictions on the first validation batch, with images un-normalised back to [0, 1] for display. */
-    private static ValidationSamples samples(Module model, DataLoader validation, float[] mean, float[] std,
-                                             Device device) {
+    private static ValidationSamples samples(JobConfig job, Module model, DataLoader validation) {
         Batch b = validation.epoch(0).iterator().next();
+        int c = b.shape().channels();
+        Tensor mean = Tensor.wrap(Pipelines.perChannel(job, JobKey.NORMALIZE_MEAN, c), 1, c, 1, 1);
+        Tensor std = Tensor.wrap(Pipelines.perChannel(job, JobKey.NORMALIZE_STD, c), 1, c, 1, 1);
+        Device device = model.parameters().get(0).device();
         boolean wasTraining = model.isTraining();
         model.eval();
         try (var off = GradMode.noGrad()) {
             Tensor x = Steps.images(b, device);
             Tensor probs = model.forward(x).softmax(1).cpu();
-            int c = x.size(1);
-            float[] m = new float[c];
-            float[] s = new float[c];
-            for (int i = 0; i < c; i++) {
-                m[i] = mean[mean.length == 1 ? 0 : i];
-                s[i] = std[std.length == 1 ? 0 : i];
-            }
-            Tensor shown = x.cpu().mul(Tensor.wrap(s, 1, c, 1, 1)).add(Tensor.wrap(m, 1, c, 1, 1)).clamp(0, 1);
+            Tensor shown = x.cpu().mul(std).add(mean).clamp(0, 1);
             return ValidationSamples.select(shown, Steps.labels(b, Device.cpu()), probs, SAMPLES);
         } finally {
             model.train(wasTraining);

@@ -14,8 +14,8 @@ import dev.ember.job.JobKey;
 import dev.ember.job.Models;
 import dev.ember.job.Optimizers;
 import dev.ember.job.Pipelines;
+import dev.ember.job.LocalTraining;
 import dev.ember.job.RunWriter;
-import dev.ember.core.Device;
 import dev.ember.data.DataLoader;
 import dev.ember.nn.Module;
 import dev.ember.optim.LRScheduler;
@@ -71,9 +71,9 @@ public final class SparkTraining {
     }
 
     static Sets sets(SparkSession spark, JobConfig job) {
-        Path train = datasetDir(job, JobKey.TRAIN);
+        Path train = LocalTraining.datasetPath(job, JobKey.TRAIN);
         if (!job.string(JobKey.VALIDATION).isEmpty()) {
-            Path val = datasetDir(job, JobKey.VALIDATION);
+            Path val = LocalTraining.datasetPath(job, JobKey.VALIDATION);
             return new Sets(ShardSpec.of(train, "train", null), ShardSpec.of(val, "val", null), firstShape(spark, train));
         }
         ParquetImageDataset all = ParquetImageDataset.open(train);
@@ -94,15 +94,6 @@ public final class SparkTraining {
             keep[subset[i]] = i;
         }
         return keep;
-    }
-
-    static Path datasetDir(JobConfig job, JobKey key) {
-        Path dir = Path.of(job.string(key));
-        if (!Files.isDirectory(dir) && !Files.isRegularFile(dir)) {
-            throw new JobConfigException(job.source() + ": " + key.key() + ": dataset directory " + dir
-                    + " does not exist" + (dir.toString().contains("fashion") ? " (run data/get-fashion.sh first)" : ""));
-        }
-        return dir;
     }
 
     static ImageShape firstShape(SparkSession spark, Path dir) {
@@ -133,9 +124,9 @@ public final class SparkTraining {
 
     /** Opens the job's SparkSession, runs, and stops the session. */
     public static Result run(JobConfig job, RunWriter out, boolean resume, PrintStream console) {
-        datasetDir(job, JobKey.TRAIN);
+        LocalTraining.datasetPath(job, JobKey.TRAIN);
         if (!job.string(JobKey.VALIDATION).isEmpty()) {
-            datasetDir(job, JobKey.VALIDATION);
+            LocalTraining.datasetPath(job, JobKey.VALIDATION);
         }
         SparkSession spark = SparkSessions.open(job, "ember " + job.string(JobKey.NAME));
         try {
@@ -280,9 +271,7 @@ public final class SparkTraining {
         }
         sc.setJobDescription("final validation");
         Evaluation finalEval = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model);
-        int channels = shape.channels();
-        out.finish(model, finalEval, sets.train().classNames(), sampleSource(job), Pipelines.perChannel(job,
-                JobKey.NORMALIZE_MEAN, channels), Pipelines.perChannel(job, JobKey.NORMALIZE_STD, channels), Device.cpu());
+        out.finish(job, model, finalEval, sets.train().classNames(), sampleSource(job));
         console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
                 finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
         return new Result(history, finalEval, model, timings);
