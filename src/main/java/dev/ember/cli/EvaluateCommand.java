@@ -8,8 +8,8 @@ import dev.ember.spark.SparkSessions;
 import dev.ember.train.Evaluation;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,34 +25,24 @@ import java.util.concurrent.Callable;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Evaluate trained weights (model.safetensors) on a dataset with Spark.")
 public final class EvaluateCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "the job file the model was trained with")
-    Path job;
-
-    @Option(names = "--model", required = true, description = "weights, e.g. runs/NAME/model.safetensors")
-    Path model;
+    @Mixin
+    TrainedJobOptions trained;
 
     @Option(names = "--data", description = "dataset directory (default: the job's validation dataset)")
     Path data;
-
-    @Option(names = "--master", description = "Spark master URL (default local[*])")
-    String master;
 
     @Option(names = "--output", description = "also write the evaluation as JSON here")
     Path output;
 
     @Override
     public Integer call() {
-        Map<String, String> o = new LinkedHashMap<>();
-        if (master != null) {
-            o.put(JobKey.MASTER.key(), master);
-        }
-        JobConfig config = JobConfig.load(job, o);
+        JobConfig config = trained.load();
         Path dir = data != null ? data : Path.of(config.string(config.string(JobKey.VALIDATION).isEmpty()
                 ? JobKey.TRAIN : JobKey.VALIDATION));
         SparkSession spark = SparkSessions.open(config, "ember evaluate");
         try {
-            Evaluation e = SparkInference.evaluate(spark, config, model, dir);
-            System.out.printf(Locale.ROOT, "%s on %s: loss %.4f, accuracy %.2f%% (%d images)%n", model, dir, e.loss(),
+            Evaluation e = SparkInference.evaluate(spark, config, trained.model, dir);
+            System.out.printf(Locale.ROOT, "%s on %s: loss %.4f, accuracy %.2f%% (%d images)%n", trained.model, dir, e.loss(),
                     100 * e.accuracy(), e.count());
             System.out.println("confusion (rows: true class, columns: predicted):");
             for (long[] row : e.confusion()) {
