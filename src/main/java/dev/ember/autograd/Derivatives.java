@@ -75,7 +75,9 @@ public final class Derivatives {
         return of(g.mul(y.mul(y).rsub(1)));
     };
     /** saved: out */
-    public static final Backward RELU = (g, n) -> of(g.mul(n.saved(0).gt(0)));
+    public static final Backward RELU = (g, n) -> of(g.reluBackward(n.saved(0)));
+    /** threshold_backward(x, y): linear in x, piecewise constant in y (saved: x, y) */
+    public static final Backward RELU_BACKWARD = (g, n) -> of(g.reluBackward(n.saved(1)), null);
     public static final Backward SIN = (g, n) -> of(g.mul(n.saved(0).cos()));
     public static final Backward COS = (g, n) -> of(g.mul(n.saved(0).sin()).neg());
     /** saved: out */
@@ -145,6 +147,18 @@ public final class Derivatives {
         Tensor hits = n.saved(0).eq(n.saved(1)).to(dev.ember.core.DType.FLOAT32);
         return of(hits.mul(g.div(hits.sum())));
     };
+
+    /**
+     * Max pooling: each output's gradient goes to its window's winner; {@code indices} [N, C, oh, ow]
+     * hold the winners' offsets h*W + w in their [H, W] planes.
+     */
+    public static Backward maxPool2d(Shape input, Tensor indices) {
+        return (g, n) -> {
+            int planes = input.size(0) * input.size(1);
+            Tensor grad = Tensor.zeros(Shape.of(planes, input.size(2) * input.size(3)), g.device());
+            return of(grad.scatterAdd(1, indices.reshape(planes, -1), g.reshape(planes, -1)).view(input.toArray()));
+        };
+    }
 
     /** max/min along a dim: the gradient goes to the chosen index ({@code indices} in keepdim form). */
     public static Backward indexedReduce(Shape input, int dim, Tensor indices, boolean keepdim) {

@@ -78,13 +78,26 @@ public interface Backend {
     void matmul(Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol);
 
     /**
-     * Unfolds NCHW input windows into columns: x is [N, C, H, W] (any strides), cols is contiguous
-     * [N, C*kH*kW, outH*outW]; padding reads as {@code padValue} (0 for convolution, -inf for max pooling).
+     * Unfolds NCHW input windows into columns: x is [N, C, H, W] (any strides), cols is
+     * [N, C*kH*kW, outH*outW] through {@code cl}, whose last stride is 1 (the others free: a
+     * convolution stores the rows of all images side by side, [C*kH*kW, N, L], for one GEMM);
+     * padding reads as {@code padValue}.
      */
-    void im2col(Storage x, Layout xl, ConvGeometry g, float padValue, Storage cols);
+    void im2col(Storage x, Layout xl, ConvGeometry g, float padValue, Storage cols, Layout cl);
 
-    /** The adjoint of im2col: adds every column entry back to its pixel; x is contiguous [N, C, H, W]. */
-    void col2im(Storage cols, ConvGeometry g, int batch, Storage x);
+    /**
+     * The adjoint of im2col: adds every column entry (cols [N, C*kH*kW, L] through {@code cl}, last
+     * stride 1) back to its pixel of x, contiguous [N, C, H, W].
+     */
+    void col2im(Storage cols, Layout cl, ConvGeometry g, Storage x);
+
+    /**
+     * Max pooling of every [H, W] plane: x is [N, C, H, W] (any strides; C equals g's channels), out
+     * (float) and indices (int64) are contiguous [N, C, outH, outW]. An index is the winner's offset
+     * {@code h*W + w} in its plane, as PyTorch's {@code max_pool2d_with_indices} gives it; padding
+     * never wins, and a NaN does (the last one in the window).
+     */
+    void maxPool2d(Storage x, Layout xl, ConvGeometry g, Storage out, Storage indices);
 
     /** {@code out[..i..] = x[..index[..i..]..]} along {@code dim}; out and index have the same shape. */
     void gather(Storage x, Layout xl, int dim, Storage index, Layout il, Storage out, Layout ol);

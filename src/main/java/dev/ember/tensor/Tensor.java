@@ -793,6 +793,14 @@ public final class Tensor {
         return binaryOp(BinaryOp.MINIMUM, other, "MinimumBackward0", Derivatives.MINIMUM);
     }
 
+    /**
+     * PyTorch's {@code threshold_backward(this, output, 0)}: this (a gradient) where {@code output > 0}
+     * or NaN, else 0, in one pass: ReLU's backward.
+     */
+    public Tensor reluBackward(Tensor output) {
+        return binaryOp(BinaryOp.RELU_BACKWARD, output, "ThresholdBackwardBackward0", Derivatives.RELU_BACKWARD);
+    }
+
     public Tensor neg() {
         return unaryOp(UnaryOp.NEG, 0, 0, "NegBackward0", Derivatives.NEG, false);
     }
@@ -1571,15 +1579,40 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- windows (convolution, pooling)
 
-    /** Unfolds NCHW windows into columns [N, C*kH*kW, L] ({@code F.unfold}); pads with {@code padValue}. */
+    /**
+     * Unfolds NCHW windows into columns [N, C*kH*kW, L] ({@code F.unfold}); pads with {@code padValue}.
+     * The result is a view of storage laid out [C*kH*kW, N, L]: {@code permute(1, 0, 2)} of it is
+     * contiguous, so a convolution multiplies the whole batch in one GEMM.
+     */
     public Tensor unfold2d(ConvGeometry g, float padValue) {
         if (dim() != 4 || size(1) != g.channels() || size(2) != g.inH() || size(3) != g.inW()) {
             throw new ShapeException("unfold: expected input [N, " + g.channels() + ", " + g.inH() + ", " + g.inW()
                     + "], got " + shape());
         }
-        Tensor cols = empty(Shape.of(size(0), g.colRows(), g.colCols()), DType.FLOAT32, device());
-        backend().im2col(storage, layout, g, padValue, cols.storage);
+        Tensor rows = empty(Shape.of(g.colRows(), size(0), g.colCols()), DType.FLOAT32, device());
+        Tensor cols = new Tensor(rows.storage, rows.layout.permute(1, 0, 2));
+        backend().im2col(storage, layout, g, padValue, cols.storage, cols.layout);
         return record(cols, "Im2ColBackward0", Derivatives.unfold2d(g), new Tensor[] {this});
+    }
+
+    /**
+     * Max pooling with PyTorch's indices ({@code F.max_pool2d_with_indices}): this [N, C, H, W] →
+     * values and int64 indices [N, C, outH, outW], an index being the winner's h*W + w in its plane.
+     */
+    public ValuesIndices maxPool2d(ConvGeometry g) {
+        if (dim() != 4 || size(1) != g.channels() || size(2) != g.inH() || size(3) != g.inW()) {
+            throw new ShapeException("max_pool2d: expected input [N, " + g.channels() + ", " + g.inH() + ", " + g.inW()
+                    + "], got " + shape());
+        }
+        if (dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("max_pool2d: expected a float32 input, got " + dtype().torchName());
+        }
+        Shape out = Shape.of(size(0), size(1), g.outH(), g.outW());
+        Tensor values = empty(out, DType.FLOAT32, device());
+        Tensor indices = empty(out, DType.INT64, device());
+        backend().maxPool2d(storage, layout, g, values.storage, indices.storage);
+        record(values, "MaxPool2DWithIndicesBackward0", Derivatives.maxPool2d(shape(), indices), new Tensor[] {this});
+        return new ValuesIndices(values, indices);
     }
 
     /** Sums columns [N, C*kH*kW, L] back into NCHW images ({@code F.fold}), the adjoint of {@link #unfold2d}. */
@@ -1587,10 +1620,10 @@ public final class Tensor {
         if (dim() != 3 || size(1) != g.colRows() || size(2) != g.colCols()) {
             throw new ShapeException("fold: expected columns [N, " + g.colRows() + ", " + g.colCols() + "], got " + shape());
         }
-        // col2im reads its columns from the start of the storage
-        Tensor c = isContiguous() && layout.offset() == 0 ? this : contiguousCopy();
-        Tensor x = empty(Shape.of(size(0), g.channels(), g.inH(), g.inW()), DType.FLOAT32, device());
-        backend().col2im(c.storage, g, size(0), x.storage);
+        // col2im reads any batch and row strides but needs unit-stride runs of L
+        Tensor c = g.colCols() <= 1 || layout.stride(2) == 1 ? this : contiguousCopy();
+        Tensor x = zeros(Shape.of(size(0), g.channels(), g.inH(), g.inW()), device());
+        backend().col2im(c.storage, c.layout, g, x.storage);
         return record(x, "Col2ImBackward0", Derivatives.fold2d(g), new Tensor[] {this});
     }
 

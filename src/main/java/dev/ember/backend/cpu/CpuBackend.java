@@ -105,13 +105,18 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void im2col(Storage x, Layout xl, ConvGeometry g, float padValue, Storage cols) {
-        Windows.im2col(cpu(x), xl, g, padValue, cpu(cols));
+    public void im2col(Storage x, Layout xl, ConvGeometry g, float padValue, Storage cols, Layout cl) {
+        Windows.im2col(cpu(x), xl, g, padValue, cpu(cols), cl);
     }
 
     @Override
-    public void col2im(Storage cols, ConvGeometry g, int batch, Storage x) {
-        Windows.col2im(cpu(cols), g, batch, cpu(x));
+    public void col2im(Storage cols, Layout cl, ConvGeometry g, Storage x) {
+        Windows.col2im(cpu(cols), cl, g, cpu(x));
+    }
+
+    @Override
+    public void maxPool2d(Storage x, Layout xl, ConvGeometry g, Storage out, Storage indices) {
+        Windows.maxPool2d(cpu(x), xl, g, cpu(out), cpu(indices));
     }
 
     @Override

@@ -137,6 +137,7 @@ final class Elementwise {
             case POW -> pow(x, y);
             case MAXIMUM -> Math.max(x, y);
             case MINIMUM -> Math.min(x, y);
+            case RELU_BACKWARD -> FloatCompare.passIfPositive(x, y);
             case EQ -> FloatCompare.eq(x, y);
             case NE -> FloatCompare.ne(x, y);
             case LT -> FloatCompare.lt(x, y);
@@ -156,6 +157,7 @@ final class Elementwise {
             case POW -> Math.pow(x, y);
             case MAXIMUM -> Math.max(x, y);
             case MINIMUM -> Math.min(x, y);
+            case RELU_BACKWARD -> y > 0 ? x : 0;
             case EQ -> x == y ? 1 : 0;
             case NE -> x != y ? 1 : 0;
             case LT -> x < y ? 1 : 0;
@@ -249,6 +251,11 @@ final class Elementwise {
             case MAXIMUM -> {
                 for (int i = 0; i < n; i++) {
                     os[oo + i] = Math.max(xs[xo + i], ys[yo + i]);
+                }
+            }
+            case RELU_BACKWARD -> {
+                for (int i = 0; i < n; i++) {
+                    os[oo + i] = FloatCompare.passIfPositive(xs[xo + i], ys[yo + i]);
                 }
             }
             default -> {

@@ -41,6 +41,16 @@ final class FloatCompare {
         return (better | (ordered(v) ^ 1)) & ordered(best);
     }
 
+    /** 1 if {@code v} takes a max-pooling window from {@code best}: larger, or any NaN (PyTorch's rule). */
+    static int takesWindow(float v, float best) {
+        return (less(key(best), key(v)) & ordered(v) & ordered(best)) | (ordered(v) ^ 1);
+    }
+
+    /** {@code x} where {@code y > 0} or y is NaN, else +0: ReLU's backward mask, as PyTorch's threshold_backward. */
+    static float passIfPositive(float x, float y) {
+        return Float.intBitsToFloat(Float.floatToRawIntBits(x) & -takesWindow(y, 0f));
+    }
+
     static float gt(float x, float y) {
         return less(key(y), key(x)) & ordered(x) & ordered(y);
     }

@@ -25,7 +25,15 @@ final class Windows {
         return limit < 0 ? 0 : Math.min(outSize, limit / stride + 1);
     }
 
-    static void im2col(CpuStorage x, Layout xl, ConvGeometry g, float padValue, CpuStorage cols) {
+    /** Column rows must be unit-stride runs of L; the batch and row strides are free. */
+    private static void checkColumns(Layout cl) {
+        if (cl.rank() != 3 || cl.shape().size(2) > 1 && cl.stride(2) != 1) {
+            throw new IllegalArgumentException("im2col/col2im: columns need a unit last stride, got " + cl);
+        }
+    }
+
+    static void im2col(CpuStorage x, Layout xl, ConvGeometry g, float padValue, CpuStorage cols, Layout cl) {
+        checkColumns(cl);
         float[] xs = x.floats();
         float[] cs = cols.floats();
         int batch = xl.shape().size(0);
@@ -35,12 +43,13 @@ final class Windows {
         int sc = xl.stride(1);
         int sh = xl.stride(2);
         int sw = xl.stride(3);
-        int ci = 0;
         for (int n = 0; n < batch; n++) {
+            int row = 0;
             for (int c = 0; c < g.channels(); c++) {
                 int plane = xl.offset() + n * sn + c * sc;
                 for (int ky = 0; ky < g.kH(); ky++) {
-                    for (int kx = 0; kx < g.kW(); kx++) {
+                    for (int kx = 0; kx < g.kW(); kx++, row++) {
+                        int ci = cl.offset() + n * cl.stride(0) + row * cl.stride(1);
                         int kxOff = kx * g.dilW();
                         int x0 = Math.min(firstInside(g.padW(), kxOff, g.strideW()), ow);
                         int x1 = Math.max(endInside(g.inW(), g.padW(), kxOff, g.strideW(), ow), x0);
@@ -70,17 +79,19 @@ final class Windows {
         }
     }
 
-    static void col2im(CpuStorage cols, ConvGeometry g, int batch, CpuStorage x) {
+    static void col2im(CpuStorage cols, Layout cl, ConvGeometry g, CpuStorage x) {
+        checkColumns(cl);
         float[] xs = x.floats();
         float[] cs = cols.floats();
         int oh = g.outH();
         int ow = g.outW();
-        int ci = 0;
-        for (int n = 0; n < batch; n++) {
+        for (int n = 0; n < cl.shape().size(0); n++) {
+            int row = 0;
             for (int c = 0; c < g.channels(); c++) {
                 int plane = (n * g.channels() + c) * g.inH() * g.inW();
                 for (int ky = 0; ky < g.kH(); ky++) {
-                    for (int kx = 0; kx < g.kW(); kx++) {
+                    for (int kx = 0; kx < g.kW(); kx++, row++) {
+                        int ci = cl.offset() + n * cl.stride(0) + row * cl.stride(1);
                         int kxOff = kx * g.dilW();
                         int x0 = Math.min(firstInside(g.padW(), kxOff, g.strideW()), ow);
                         int x1 = Math.max(endInside(g.inW(), g.padW(), kxOff, g.strideW(), ow), x0);
@@ -98,5 +109,56 @@ final class Windows {
                 }
             }
         }
+    }
+
+    /** See {@code Backend.maxPool2d}; the window's first inside position wins when all are -inf. */
+    static void maxPool2d(CpuStorage x, Layout xl, ConvGeometry g, CpuStorage out, CpuStorage indices) {
+        float[] xs = x.floats();
+        float[] os = out.floats();
+        long[] is = indices.longs();
+        int sh = xl.stride(2);
+        int sw = xl.stride(3);
+        int o = 0;
+        for (int n = 0; n < xl.shape().size(0); n++) {
+            for (int c = 0; c < g.channels(); c++) {
+                int plane = xl.offset() + n * xl.stride(0) + c * xl.stride(1);
+                for (int oy = 0; oy < g.outH(); oy++) {
+                    int y0 = oy * g.strideH() - g.padH();
+                    int ky0 = kernelStart(y0, g.dilH());
+                    int ky1 = kernelEnd(y0, g.dilH(), g.kH(), g.inH());
+                    for (int ox = 0; ox < g.outW(); ox++, o++) {
+                        int x0 = ox * g.strideW() - g.padW();
+                        int kx0 = kernelStart(x0, g.dilW());
+                        int kx1 = kernelEnd(x0, g.dilW(), g.kW(), g.inW());
+                        float best = Float.NEGATIVE_INFINITY;
+                        int arg = (y0 + ky0 * g.dilH()) * g.inW() + x0 + kx0 * g.dilW();
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            int iy = y0 + ky * g.dilH();
+                            for (int kx = kx0; kx < kx1; kx++) {
+                                int ix = x0 + kx * g.dilW();
+                                float v = xs[plane + iy * sh + ix * sw];
+                                // branch-free select: random activations would mispredict a branch often
+                                int take = -FloatCompare.takesWindow(v, best);
+                                best = Float.intBitsToFloat(Float.floatToRawIntBits(v) & take
+                                        | Float.floatToRawIntBits(best) & ~take);
+                                arg = (iy * g.inW() + ix) & take | arg & ~take;
+                            }
+                        }
+                        os[o] = best;
+                        is[o] = arg;
+                    }
+                }
+            }
+        }
+    }
+
+    /** First kernel offset k with {@code start + k*dil >= 0}. */
+    private static int kernelStart(int start, int dil) {
+        return start >= 0 ? 0 : (-start + dil - 1) / dil;
+    }
+
+    /** One past the last kernel offset k < kernel with {@code start + k*dil < size}. */
+    private static int kernelEnd(int start, int dil, int kernel, int size) {
+        return start >= size ? 0 : Math.min(kernel, (size - 1 - start) / dil + 1);
     }
 }

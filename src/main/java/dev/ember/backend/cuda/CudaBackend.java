@@ -263,13 +263,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void im2col(Storage x, Layout xl, ConvGeometry g, float padValue, Storage cols) {
-        run("im2col", () -> windows.im2col(op(x, xl), g, padValue, ctx.cuda(cols)), x, cols);
+    public void im2col(Storage x, Layout xl, ConvGeometry g, float padValue, Storage cols, Layout cl) {
+        run("im2col", () -> windows.im2col(op(x, xl), g, padValue, ctx.cuda(cols), cl), x, cols);
     }
 
     @Override
-    public void col2im(Storage cols, ConvGeometry g, int batch, Storage x) {
-        run("col2im", () -> windows.col2im(ctx.cuda(cols), g, batch, ctx.cuda(x)), cols, x);
+    public void col2im(Storage cols, Layout cl, ConvGeometry g, Storage x) {
+        run("col2im", () -> windows.col2im(ctx.cuda(cols), cl, g, ctx.cuda(x)), cols, x);
+    }
+
+    @Override
+    public void maxPool2d(Storage x, Layout xl, ConvGeometry g, Storage out, Storage indices) {
+        run("max_pool2d", () -> windows.maxPool2d(op(x, xl), g, ctx.cuda(out), ctx.cuda(indices)), x, out, indices);
     }
 
     @Override

@@ -51,7 +51,8 @@ public final class F {
 
     /**
      * 2-D convolution by im2col: x [N, C, H, W], weight [O, C, kH, kW], bias [O] or null →
-     * [N, O, outH, outW]. The column matrix turns the convolution into one matmul per image.
+     * [N, O, outH, outW]. The columns of the whole batch form one [C*kH*kW, N*L] matrix, so the
+     * forward pass and both gradients are one GEMM each (one per image would be N small calls).
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
         if (x.dim() != 4) {
@@ -64,10 +65,12 @@ public final class F {
         ConvGeometry g = new ConvGeometry(x.size(1), x.size(2), x.size(3), weight.size(2), weight.size(3),
                 stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
         int outChannels = weight.size(0);
-        Tensor cols = x.unfold2d(g, 0f);
-        Tensor y = weight.reshape(outChannels, -1).matmul(cols);
-        y = y.view(x.size(0), outChannels, g.outH(), g.outW());
-        return bias == null ? y : y.add(bias.view(1, outChannels, 1, 1));
+        int batch = x.size(0);
+        Tensor rows = x.unfold2d(g, 0f).permute(1, 0, 2).reshape(g.colRows(), batch * g.colCols());
+        Tensor y = weight.reshape(outChannels, -1).matmul(rows)
+                .view(outChannels, batch, g.outH(), g.outW()).permute(1, 0, 2, 3);
+        // the bias add writes NCHW order anyway; without one, copy to it as PyTorch's output is
+        return bias == null ? y.contiguous() : y.add(bias.view(1, outChannels, 1, 1));
     }
 
     /** Window geometry for pooling each channel on its own. */
@@ -86,8 +89,8 @@ public final class F {
     /** Max over each window (padding counts as -inf), x [N, C, H, W]. */
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
         ConvGeometry g = poolGeometry(x, kernel, stride, padding, "max_pool2d");
-        Tensor cols = x.reshape(-1, 1, x.size(2), x.size(3)).unfold2d(g, Float.NEGATIVE_INFINITY);
-        return cols.max(1, false).values().view(x.size(0), x.size(1), g.outH(), g.outW());
+        Tensor planes = x.reshape(-1, 1, x.size(2), x.size(3));
+        return planes.maxPool2d(g).values().view(x.size(0), x.size(1), g.outH(), g.outW());
     }
 
     /** Mean over each window, padding included in the count (PyTorch's default). */

@@ -519,15 +519,46 @@ abstract class BackendParityContract {
             Twin x = randn(batch * c * h * w);
             Layout nhwcAsNchw = Layout.contiguous(Shape.of(batch, h, w, c)).permute(0, 3, 1, 2);
             int colsSize = batch * g.colRows() * g.colCols();
-            for (float pad : new float[] {0f, Float.NEGATIVE_INFINITY}) {
-                Twin cols = output(DType.FLOAT32, colsSize);
-                both((b, s) -> b.im2col(s.apply(x), nhwcAsNchw, g, pad, s.apply(cols)));
-                assertSame("im2col " + g + " pad " + pad, cols);
+            // image-major as F.unfold returns it, and rows-major (all images' rows side by side) as conv2d uses it
+            Layout[] colLayouts = {Layout.contiguous(Shape.of(batch, g.colRows(), g.colCols())),
+                    Layout.contiguous(Shape.of(g.colRows(), batch, g.colCols())).permute(1, 0, 2)};
+            for (Layout cl : colLayouts) {
+                for (float pad : new float[] {0f, Float.NEGATIVE_INFINITY}) {
+                    Twin cols = output(DType.FLOAT32, colsSize);
+                    both((b, s) -> b.im2col(s.apply(x), nhwcAsNchw, g, pad, s.apply(cols), cl));
+                    assertSame("im2col " + g + " pad " + pad + " columns " + cl, cols);
+                }
+                Twin cols = randn(colsSize);
+                Twin image = randn(batch * c * h * w);  // col2im adds into it
+                both((b, s) -> b.col2im(s.apply(cols), cl, g, s.apply(image)));
+                assertClose("col2im " + g + " columns " + cl, image, RTOL, 1e-6);
             }
-            Twin cols = randn(colsSize);
-            Twin image = randn(batch * c * h * w);  // col2im adds into it
-            both((b, s) -> b.col2im(s.apply(cols), g, batch, s.apply(image)));
-            assertClose("col2im " + g, image, RTOL, 1e-6);
+        }
+    }
+
+    @Test
+    void maxPoolingMatchesWithIndicesThroughPaddingAndNaN() {
+        ConvGeometry[] geometries = {
+                new ConvGeometry(3, 9, 11, 3, 3, 2, 2, 1, 1, 1, 1),
+                new ConvGeometry(2, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1),
+                new ConvGeometry(2, 10, 7, 3, 2, 1, 2, 1, 1, 2, 1)};
+        int batch = 2;
+        for (ConvGeometry g : geometries) {
+            int n = batch * g.channels() * g.inH() * g.inW();
+            float[] data = new float[n];
+            for (int i = 0; i < n; i++) {
+                // ties, -inf and NaN included: the winner's index must still agree
+                int r = rng.nextInt(20);
+                data[i] = r == 0 ? Float.NaN : r == 1 ? Float.NEGATIVE_INFINITY : rng.nextInt(5);
+            }
+            Twin x = floats(data, DType.FLOAT32);
+            Layout nhwcAsNchw = Layout.contiguous(Shape.of(batch, g.inH(), g.inW(), g.channels())).permute(0, 3, 1, 2);
+            int outSize = batch * g.channels() * g.outH() * g.outW();
+            Twin out = output(DType.FLOAT32, outSize);
+            Twin indices = output(DType.INT64, outSize);
+            both((b, s) -> b.maxPool2d(s.apply(x), nhwcAsNchw, g, s.apply(out), s.apply(indices)));
+            assertSame("max_pool2d values " + g, out);
+            assertSame("max_pool2d indices " + g, indices);
         }
     }
 
