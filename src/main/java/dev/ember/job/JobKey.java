@@ -8,7 +8,12 @@ import java.util.Locale;
 public enum JobKey {
     NAME("name", Type.STRING, null, true, "the job's name; the run directory is named after it"),
     MODEL("model", Type.STRING, null, true, "mlp, lenet5, cnn, resnet18, resnet34 or densenet121"),
-    HIDDEN("hidden", Type.LIST, "256", false, "hidden layer sizes of the mlp, comma-separated"),
+    HIDDEN("hidden", Type.LIST, "256", false,
+            "hidden layer sizes of the mlp, comma-separated; for the cnn, its classifier's one hidden width"),
+    CNN_LAYERS("cnn_layers", Type.LIST, "32,32,M,64,64,M,128,128,M", false,
+            "the cnn's 3×3 conv widths (each with BatchNorm and ReLU) and M for 2×2 max pools, comma-separated"),
+    CNN_POOL("cnn_pool", Type.INTEGER, "1", false,
+            "side of the cnn's average pool before its classifier (1: global average; 7: keep a 7×7 map)"),
     TRAIN("train", Type.STRING, null, true, "training dataset: a directory of Parquet image files"),
     VALIDATION("validation", Type.STRING, null, false, "validation dataset directory (default: a split of train)"),
     TRAIN_SUBSET("train_subset", Type.INTEGER, "0", false,

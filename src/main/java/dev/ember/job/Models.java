@@ -26,7 +26,14 @@ public final class Models {
                 }
                 yield new LeNet5(numClasses, c, input.height());
             }
-            case "cnn" -> SmallVGG.small(numClasses, c);
+            case "cnn" -> {
+                int[] hidden = integers(job, JobKey.HIDDEN);
+                if (hidden.length != 1) {
+                    throw new JobConfigException(job.source() + ": hidden: the cnn's classifier has one hidden layer, got '"
+                            + String.join(",", job.list(JobKey.HIDDEN)) + "'");
+                }
+                yield new SmallVGG(cnnLayers(job), true, job.integer(JobKey.CNN_POOL), hidden[0], 0.5, numClasses, c);
+            }
             case "resnet18" -> ResNet.resnet18(numClasses, c);
             case "resnet34" -> ResNet.resnet34(numClasses, c);
             case "densenet121" -> DenseNet.densenet121(numClasses, c);
@@ -36,18 +43,40 @@ public final class Models {
     }
 
     private static int[] mlpSizes(JobConfig job, int inputs, int numClasses) {
-        List<String> hidden = job.list(JobKey.HIDDEN);
-        int[] sizes = new int[hidden.size() + 2];
+        int[] hidden = integers(job, JobKey.HIDDEN);
+        int[] sizes = new int[hidden.length + 2];
         sizes[0] = inputs;
-        for (int i = 0; i < hidden.size(); i++) {
-            try {
-                sizes[i + 1] = Integer.parseInt(hidden.get(i));
-            } catch (NumberFormatException e) {
-                throw new JobConfigException(job.source() + ": hidden: expected comma-separated integers, got '"
-                        + String.join(",", hidden) + "'");
-            }
-        }
+        System.arraycopy(hidden, 0, sizes, 1, hidden.length);
         sizes[sizes.length - 1] = numClasses;
         return sizes;
+    }
+
+    private static int[] integers(JobConfig job, JobKey key) {
+        List<String> items = job.list(key);
+        try {
+            return items.stream().mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new JobConfigException(job.source() + ": " + key.key() + ": expected comma-separated integers, got '"
+                    + String.join(",", items) + "'");
+        }
+    }
+
+    /** cnn_layers: widths and M (pools), as SmallVGG's config. */
+    private static int[] cnnLayers(JobConfig job) {
+        List<String> items = job.list(JobKey.CNN_LAYERS);
+        int[] config = new int[items.size()];
+        for (int i = 0; i < config.length; i++) {
+            String item = items.get(i).trim();
+            try {
+                config[i] = item.equalsIgnoreCase("M") ? SmallVGG.M : Integer.parseInt(item);
+            } catch (NumberFormatException e) {
+                config[i] = 0;
+            }
+            if (config[i] == 0 || config[i] < SmallVGG.M) {
+                throw new JobConfigException(job.source() + ": cnn_layers: expected conv widths and M (pool), e.g. "
+                        + "32,M,64,M, got '" + String.join(",", items) + "'");
+            }
+        }
+        return config;
     }
 }

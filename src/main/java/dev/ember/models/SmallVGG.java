@@ -31,11 +31,14 @@ public final class SmallVGG extends Module {
 
     /**
      * @param config conv widths and {@link #M} for pools, e.g. {@code {32, 32, M, 64, 64, M}}
+     * @param pooled side of the adaptive average pool before the classifier: 1 averages each map to one
+     *               value; the map's own side (7 for 28×28 input after two pools) keeps every position
      * @param hidden width of the classifier's hidden layer
      */
-    public SmallVGG(int[] config, boolean batchNorm, int hidden, double dropout, int numClasses, int inChannels) {
-        if (numClasses <= 0 || inChannels <= 0 || hidden <= 0) {
-            throw new IllegalArgumentException("SmallVGG: numClasses, inChannels and hidden must be positive");
+    public SmallVGG(int[] config, boolean batchNorm, int pooled, int hidden, double dropout, int numClasses,
+                    int inChannels) {
+        if (numClasses <= 0 || inChannels <= 0 || hidden <= 0 || pooled <= 0) {
+            throw new IllegalArgumentException("SmallVGG: numClasses, inChannels, pooled and hidden must be positive");
         }
         this.config = config.clone();
         Sequential features = new Sequential();
@@ -61,9 +64,9 @@ public final class SmallVGG extends Module {
             throw new IllegalArgumentException("SmallVGG config has no convolution: " + Arrays.toString(config));
         }
         registerModule("features", features);
-        registerModule("avgpool", new AdaptiveAvgPool2d(1, 1));
+        registerModule("avgpool", new AdaptiveAvgPool2d(pooled, pooled));
         registerModule("classifier", new Sequential(
-                new Linear(channels, hidden),
+                new Linear(channels * pooled * pooled, hidden),
                 new ReLU(),
                 new Dropout(dropout),
                 new Linear(hidden, numClasses)));
@@ -71,7 +74,7 @@ public final class SmallVGG extends Module {
 
     /** Three stages of two convs (32, 64, 128) with BatchNorm, hidden 256, dropout 0.5. */
     public static SmallVGG small(int numClasses, int inChannels) {
-        return new SmallVGG(new int[] {32, 32, M, 64, 64, M, 128, 128, M}, true, 256, 0.5, numClasses, inChannels);
+        return new SmallVGG(new int[] {32, 32, M, 64, 64, M, 128, 128, M}, true, 1, 256, 0.5, numClasses, inChannels);
     }
 
     public int[] config() {

@@ -39,7 +39,7 @@ class TorchReferenceFixturesTest {
                         (Supplier<Module>) () -> new DenseNet(4, new int[] {2, 3, 2}, 8, 2, 0, 10, 3)),
                 Arguments.of("lenet5", (Supplier<Module>) LeNet5::mnist),
                 Arguments.of("small_vgg", (Supplier<Module>) () -> new SmallVGG(
-                        new int[] {8, 8, SmallVGG.M, 16, SmallVGG.M}, true, 32, 0.5, 10, 3)));
+                        new int[] {8, 8, SmallVGG.M, 16, SmallVGG.M}, true, 1, 32, 0.5, 10, 3)));
     }
 
     static PretrainedWeights fixture(String name) {

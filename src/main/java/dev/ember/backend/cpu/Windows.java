@@ -118,30 +118,37 @@ final class Windows {
         long[] is = indices.longs();
         int sh = xl.stride(2);
         int sw = xl.stride(3);
+        int inW = g.inW();
+        int dilH = g.dilH();
+        int dilW = g.dilW();
+        // each window's inside kernel range, per output row and column (divisions done once here)
+        int[] ky = kernelRanges(g.outH(), g.strideH(), g.padH(), dilH, g.kH(), g.inH());
+        int[] kx = kernelRanges(g.outW(), g.strideW(), g.padW(), dilW, g.kW(), inW);
         int o = 0;
         for (int n = 0; n < xl.shape().size(0); n++) {
             for (int c = 0; c < g.channels(); c++) {
                 int plane = xl.offset() + n * xl.stride(0) + c * xl.stride(1);
                 for (int oy = 0; oy < g.outH(); oy++) {
                     int y0 = oy * g.strideH() - g.padH();
-                    int ky0 = kernelStart(y0, g.dilH());
-                    int ky1 = kernelEnd(y0, g.dilH(), g.kH(), g.inH());
+                    int ky0 = ky[2 * oy];
+                    int ky1 = ky[2 * oy + 1];
                     for (int ox = 0; ox < g.outW(); ox++, o++) {
                         int x0 = ox * g.strideW() - g.padW();
-                        int kx0 = kernelStart(x0, g.dilW());
-                        int kx1 = kernelEnd(x0, g.dilW(), g.kW(), g.inW());
+                        int kx0 = kx[2 * ox];
+                        int kx1 = kx[2 * ox + 1];
                         float best = Float.NEGATIVE_INFINITY;
-                        int arg = (y0 + ky0 * g.dilH()) * g.inW() + x0 + kx0 * g.dilW();
-                        for (int ky = ky0; ky < ky1; ky++) {
-                            int iy = y0 + ky * g.dilH();
-                            for (int kx = kx0; kx < kx1; kx++) {
-                                int ix = x0 + kx * g.dilW();
-                                float v = xs[plane + iy * sh + ix * sw];
-                                // branch-free select: random activations would mispredict a branch often
-                                int take = -FloatCompare.takesWindow(v, best);
-                                best = Float.intBitsToFloat(Float.floatToRawIntBits(v) & take
-                                        | Float.floatToRawIntBits(best) & ~take);
-                                arg = (iy * g.inW() + ix) & take | arg & ~take;
+                        int arg = (y0 + ky0 * dilH) * inW + x0 + kx0 * dilW;
+                        for (int i = ky0; i < ky1; i++) {
+                            int iy = y0 + i * dilH;
+                            int row = plane + iy * sh;
+                            for (int j = kx0; j < kx1; j++) {
+                                int ix = x0 + j * dilW;
+                                float v = xs[row + ix * sw];
+                                // PyTorch's rule: a larger value or any NaN takes the window
+                                if (v > best || v != v) {
+                                    best = v;
+                                    arg = iy * inW + ix;
+                                }
                             }
                         }
                         os[o] = best;
@@ -150,6 +157,17 @@ final class Windows {
                 }
             }
         }
+    }
+
+    /** For each output position along one axis, [first, end) of the kernel offsets that land inside. */
+    private static int[] kernelRanges(int outSize, int stride, int pad, int dil, int kernel, int size) {
+        int[] ranges = new int[2 * outSize];
+        for (int o = 0; o < outSize; o++) {
+            int start = o * stride - pad;
+            ranges[2 * o] = kernelStart(start, dil);
+            ranges[2 * o + 1] = kernelEnd(start, dil, kernel, size);
+        }
+        return ranges;
     }
 
     /** First kernel offset k with {@code start + k*dil >= 0}. */
