@@ -1,5 +1,6 @@
 package dev.ember.spark;
 
+import dev.ember.backend.cpu.BlasThreads;
 import dev.ember.core.Device;
 import dev.ember.data.Batch;
 import dev.ember.data.DataLoader;
@@ -69,6 +70,7 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
 
     @Override
     public Iterator<Object> call(Iterator<Row> rows) {
+        BlasThreads.set(TaskContext.get().cpus());  // as TrainTask: BLAS calls stay on the task's cores
         Shards.Shard shard = Shards.get(spec, partitions, TaskContext.getPartitionId(), rows);
         List<Object> out = new ArrayList<>();
         Evaluation total = Evaluation.empty(numClasses);

@@ -1,5 +1,6 @@
 package dev.ember.spark;
 
+import dev.ember.backend.cpu.BlasThreads;
 import dev.ember.core.Device;
 import dev.ember.data.Batch;
 import dev.ember.data.DataLoader;
@@ -65,6 +66,7 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
     @Override
     public Iterator<String> call(Iterator<Row> rows) throws Exception {
         TaskContext ctx = TaskContext.get();
+        BlasThreads.set(ctx.cpus());  // the task owns spark.task.cpus cores; tasks share the executor's BLAS
         int partition = ctx.partitionId();
         Shards.Shard shard = Shards.get(spec, partitions, partition, rows);
         JobConfig config = JobConfig.fromEffective(jobSource, job);
