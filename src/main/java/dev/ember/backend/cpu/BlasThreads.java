@@ -17,14 +17,13 @@ public final class BlasThreads {
     private BlasThreads() {
     }
 
-    /** A function of the library netlib loaded (its default, or the property it reads). */
+    /** A function of the library netlib loaded. */
     private static Function find(String name) {
         if (!Gemm.implementation().contains("JNIBLAS")) {
             return null;
         }
-        String lib = System.getProperty("dev.ludovic.netlib.blas.nativeLib", "libblas.so.3");
         try {
-            return NativeLibrary.getInstance(lib).getFunction(name);
+            return NativeLibrary.getInstance(Gemm.nativeLibrary()).getFunction(name);
         } catch (UnsatisfiedLinkError e) {
             return null;
         }

@@ -11,7 +11,12 @@ import dev.ludovic.netlib.blas.BLAS;
  * operands whose strides BLAS cannot express (e.g. broadcast rows) are copied first.
  */
 final class Gemm {
-    private static final BLAS BLAS_IMPL = BLAS.getInstance();
+    private static final BLAS BLAS_IMPL = load();
+
+    private static BLAS load() {
+        OpenBlasCore.chooseBeforeLoading();
+        return BLAS.getInstance();
+    }
 
     static {
         String name = BLAS_IMPL.getClass().getName();
@@ -24,9 +29,16 @@ final class Gemm {
     private Gemm() {
     }
 
-    /** The implementation in use, for benchmarks and diagnostics. */
+    /** The implementation in use, for benchmarks and diagnostics: e.g. "JNIBLAS (OpenBLAS SkylakeX)". */
     static String implementation() {
-        return BLAS_IMPL.getClass().getSimpleName();
+        String name = BLAS_IMPL.getClass().getSimpleName();
+        String core = name.equals("JNIBLAS") ? OpenBlasCore.loaded(nativeLibrary()) : null;
+        return core == null ? name : name + " (OpenBLAS " + core.trim() + ")";
+    }
+
+    /** The shared library netlib's JNIBLAS loads (its default, or the property it reads). */
+    static String nativeLibrary() {
+        return System.getProperty("dev.ludovic.netlib.blas.nativeLib", "libblas.so.3");
     }
 
     /** x [B,M,K] @ y [B,K,N] -> out [B,M,N] (contiguous). */
