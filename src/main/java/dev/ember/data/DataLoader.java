@@ -2,6 +2,7 @@ package dev.ember.data;
 
 import dev.ember.data.transforms.FloatImage;
 import dev.ember.data.transforms.Transform;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,8 +55,42 @@ public final class DataLoader {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
+    /** The number of images in the dataset (every epoch visits each once, unless {@link Builder#dropLast}). */
+    public int size() {
+        return dataset.size();
+    }
+
+    /**
+     * Whether the transform is random, so that an image's pixels differ from epoch to epoch; when not,
+     * anything computed from sample i alone may be computed once and reused every epoch.
+     */
+    public boolean augments() {
+        return transform != null && transform.isRandom();
+    }
+
     /** The batches of epoch {@code epoch} (0-based), each freshly allocated. */
     public Iterable<Batch> epoch(int epoch) {
+        Iterable<int[]> indices = indexBatches(epoch);
+        return () -> new Iterator<>() {
+            private final Iterator<int[]> next = indices.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return next.hasNext();
+            }
+
+            @Override
+            public Batch next() {
+                return batch(next.next(), epoch);
+            }
+        };
+    }
+
+    /**
+     * The dataset indices of each batch of epoch {@code epoch}, in the order {@link #epoch} delivers
+     * them: a trainer that caches per-sample results composes its batches from these.
+     */
+    public Iterable<int[]> indexBatches(int epoch) {
         int[] order = order(epoch);
         return () -> new Iterator<>() {
             private int next;
@@ -66,11 +101,12 @@ public final class DataLoader {
             }
 
             @Override
-            public Batch next() {
+            public int[] next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return batch(order, epoch, next++);
+                int start = batchSize * next++;
+                return Arrays.copyOfRange(order, start, Math.min(start + batchSize, order.length));
             }
         };
     }
@@ -104,16 +140,14 @@ public final class DataLoader {
         return order;
     }
 
-    private Batch batch(int[] order, int epoch, int batchIndex) {
-        int start = batchIndex * batchSize;
-        int count = Math.min(batchSize, order.length - start);
+    /** The images {@code indices} of the dataset as one batch, transformed as in epoch {@code epoch}. */
+    public Batch batch(int[] indices, int epoch) {
         int numel = shape.numel();
-        float[] images = new float[count * numel];
-        long[] labels = new long[count];
-        for (int k = 0; k < count; k++) {
-            int index = order[start + k];
-            labels[k] = dataset.label(index);
-            readSample(dataset, index, index, transform, shape, seed, epoch, images, k * numel);
+        float[] images = new float[indices.length * numel];
+        long[] labels = new long[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            labels[k] = dataset.label(indices[k]);
+            readSample(dataset, indices[k], indices[k], transform, shape, seed, epoch, images, k * numel);
         }
         return new Batch(images, labels, shape);
     }

@@ -68,6 +68,27 @@ class DataLoaderTest {
     }
 
     @Test
+    void indexBatchesNameTheImagesOfEachShuffledBatch() {
+        DataLoader loader = DataLoader.builder(numbered(10)).batchSize(4).shuffle(true).seed(5).build();
+        List<int[]> indices = new ArrayList<>();
+        loader.indexBatches(1).forEach(indices::add);
+        assertEquals(List.of(4, 4, 2), indices.stream().map(i -> i.length).toList());
+        assertArrayEquals(firstPixels(loader, 1), indices.stream().flatMapToInt(Arrays::stream).toArray());
+        assertArrayEquals(collect(loader, 1).get(1).images(), loader.batch(indices.get(1), 1).images());
+    }
+
+    @Test
+    void augmentsOnlyWithARandomTransform() {
+        Normalize normalize = new Normalize(new float[] {0.5f}, new float[] {0.5f});
+        assertFalse(DataLoader.builder(numbered(2)).build().augments());
+        assertFalse(DataLoader.builder(numbered(2)).transform(new Compose(new Resize(4, 4), normalize)).build().augments());
+        assertTrue(DataLoader.builder(numbered(2)).transform(new Compose(new RandomHorizontalFlip(), normalize)).build()
+                .augments());
+        assertFalse(DataLoader.builder(numbered(2)).transform(new RandomHorizontalFlip(1)).build().augments(),
+                "a flip that always happens gives the same pixels every epoch");
+    }
+
+    @Test
     void dropLastDropsTheIncompleteBatch() {
         DataLoader loader = DataLoader.builder(numbered(10)).batchSize(4).dropLast(true).build();
         assertEquals(2, loader.batchesPerEpoch());

@@ -26,6 +26,11 @@ public final class Compose implements Transform {
     }
 
     @Override
+    public boolean isRandom() {
+        return steps.stream().anyMatch(Transform::isRandom);
+    }
+
+    @Override
     public FloatImage apply(FloatImage image, RandomGenerator random) {
         FloatImage current = image;
         for (Transform step : steps) {

@@ -18,6 +18,12 @@ public final class RandomHorizontalFlip implements Transform {
         this.p = p;
     }
 
+    /** Random unless it always or never flips. */
+    @Override
+    public boolean isRandom() {
+        return p > 0 && p < 1;
+    }
+
     @Override
     public FloatImage apply(FloatImage image, RandomGenerator random) {
         if (random.nextDouble() >= p) {

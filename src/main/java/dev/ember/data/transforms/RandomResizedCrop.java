@@ -47,6 +47,11 @@ public final class RandomResizedCrop implements Transform {
     }
 
     @Override
+    public boolean isRandom() {
+        return true;
+    }
+
+    @Override
     public FloatImage apply(FloatImage image, RandomGenerator random) {
         int[] window = window(image.height(), image.width(), random);
         FloatImage cropped = Sampling.crop(image, window[0], window[1], window[2], window[3]);

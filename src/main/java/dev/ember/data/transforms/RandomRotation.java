@@ -26,6 +26,12 @@ public final class RandomRotation implements Transform {
         this.maxDegrees = maxDegrees;
     }
 
+    /** Random unless the range is one angle. */
+    @Override
+    public boolean isRandom() {
+        return minDegrees != maxDegrees;
+    }
+
     @Override
     public FloatImage apply(FloatImage image, RandomGenerator random) {
         double degrees = minDegrees == maxDegrees ? minDegrees : random.nextDouble(minDegrees, maxDegrees);

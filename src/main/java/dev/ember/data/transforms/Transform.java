@@ -34,4 +34,13 @@ public interface Transform {
     default ImageShape outputShape(ImageShape input) {
         return input;
     }
+
+    /**
+     * Whether {@link #apply} draws from its generator, so that the same image comes out differently
+     * from epoch to epoch (augmentation). A trainer may only cache what a model computes from the
+     * images when their pipeline is not random.
+     */
+    default boolean isRandom() {
+        return false;
+    }
 }
