@@ -113,6 +113,11 @@ public final class DenseNet extends Module {
             registerModule("conv2", ResNet.conv3x3(bnSize * growthRate, growthRate, 1));
         }
 
+        @Override
+        public boolean isDeterministicPerSample() {
+            return dropRate == 0;
+        }
+
         /** The new features for {@code x}, the concatenation of all earlier features. */
         @Override
         public Tensor forward(Tensor x) {

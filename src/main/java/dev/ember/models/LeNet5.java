@@ -1,12 +1,16 @@
 package dev.ember.models;
 
 import dev.ember.nn.Conv2d;
+import dev.ember.nn.Flatten;
 import dev.ember.nn.Linear;
 import dev.ember.nn.MaxPool2d;
 import dev.ember.nn.Module;
 import dev.ember.nn.ReLU;
 import dev.ember.nn.Sequential;
+import dev.ember.nn.Staged;
 import dev.ember.tensor.Tensor;
+
+import java.util.List;
 
 /**
  * LeNet-5 in its common modern form (ReLU and max pooling instead of tanh and subsampling), for
@@ -25,7 +29,8 @@ import dev.ember.tensor.Tensor;
  * </pre>
  * PyTorch's default init for every layer.
  */
-public final class LeNet5 extends Module {
+public final class LeNet5 extends Module implements Staged {
+    private final Flatten flatten = new Flatten();
 
     /** @param inputSize 28 (the first conv pads by 2) or 32 (no padding) */
     public LeNet5(int numClasses, int inChannels, int inputSize) {
@@ -61,8 +66,15 @@ public final class LeNet5 extends Module {
         return new LeNet5(10, 3, 32);
     }
 
+    /** features, flatten, classifier (flatten is no registered module: it has no state). */
+    @Override
+    public List<Stage> stages() {
+        return List.of(new Stage("features", child("features")), new Stage("flatten", flatten),
+                new Stage("classifier", child("classifier")));
+    }
+
     @Override
     public Tensor forward(Tensor x) {
-        return child("classifier").forward(child("features").forward(x).flatten(1, -1));
+        return child("classifier").forward(flatten.forward(child("features").forward(x)));
     }
 }

@@ -4,15 +4,19 @@ import dev.ember.nn.AdaptiveAvgPool2d;
 import dev.ember.nn.BatchNorm;
 import dev.ember.nn.BatchNorm2d;
 import dev.ember.nn.Conv2d;
+import dev.ember.nn.Flatten;
 import dev.ember.nn.Linear;
 import dev.ember.nn.MaxPool2d;
 import dev.ember.nn.Module;
 import dev.ember.nn.ReLU;
 import dev.ember.nn.Sequential;
+import dev.ember.nn.Staged;
 import dev.ember.nn.init.Init;
 import dev.ember.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * torchvision's ResNet with {@link BasicBlock}s (ResNet-18/34), with its exact attribute names, so a
@@ -28,9 +32,10 @@ import java.util.Arrays;
  * <p>{@code inChannels} other than 3 changes only {@code conv1}'s weight shape; {@code baseWidth} other
  * than 64 is an Ember extension for small models (torchvision's widths are fixed at 64).
  */
-public final class ResNet extends Module {
+public final class ResNet extends Module implements Staged {
     private final int[] layers;
     private final int baseWidth;
+    private final Flatten flatten = new Flatten();
 
     /**
      * @param layers blocks per stage, e.g. {2, 2, 2, 2} for ResNet-18
@@ -117,7 +122,19 @@ public final class ResNet extends Module {
         for (int i = 1; i <= 4; i++) {
             y = child("layer" + i).forward(y);
         }
-        return child("avgpool").forward(y).flatten(1, -1);
+        return flatten.forward(child("avgpool").forward(y));
+    }
+
+    /** conv1, bn1, relu, maxpool, layer1..layer4, avgpool, flatten, fc (flatten is no registered module). */
+    @Override
+    public List<Stage> stages() {
+        List<Stage> stages = new ArrayList<>();
+        for (String name : List.of("conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool")) {
+            stages.add(new Stage(name, child(name)));
+        }
+        stages.add(new Stage("flatten", flatten));
+        stages.add(new Stage("fc", child("fc")));
+        return stages;
     }
 
     @Override

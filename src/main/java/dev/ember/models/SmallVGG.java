@@ -4,14 +4,17 @@ import dev.ember.nn.AdaptiveAvgPool2d;
 import dev.ember.nn.BatchNorm2d;
 import dev.ember.nn.Conv2d;
 import dev.ember.nn.Dropout;
+import dev.ember.nn.Flatten;
 import dev.ember.nn.Linear;
 import dev.ember.nn.MaxPool2d;
 import dev.ember.nn.Module;
 import dev.ember.nn.ReLU;
 import dev.ember.nn.Sequential;
+import dev.ember.nn.Staged;
 import dev.ember.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A small VGG-style CNN for small images (e.g. 3×32×32): stages of 3×3 convolutions (padding 1,
@@ -23,11 +26,12 @@ import java.util.Arrays;
  * conv 64, bn, relu, conv 64, bn, relu, pool, conv 128, bn, relu, conv 128, bn, relu, pool];
  * {@code classifier} = [Linear(128, 256), ReLU, Dropout(0.5), Linear(256, numClasses)].
  */
-public final class SmallVGG extends Module {
+public final class SmallVGG extends Module implements Staged {
     /** In a config, this entry stands for a 2×2 max pool; the others are conv widths. */
     public static final int M = -1;
 
     private final int[] config;
+    private final Flatten flatten = new Flatten();
 
     /**
      * @param config conv widths and {@link #M} for pools, e.g. {@code {32, 32, M, 64, 64, M}}
@@ -81,9 +85,16 @@ public final class SmallVGG extends Module {
         return config.clone();
     }
 
+    /** features, avgpool, flatten, classifier (flatten is no registered module: it has no state). */
+    @Override
+    public List<Stage> stages() {
+        return List.of(new Stage("features", child("features")), new Stage("avgpool", child("avgpool")),
+                new Stage("flatten", flatten), new Stage("classifier", child("classifier")));
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Tensor f = child("avgpool").forward(child("features").forward(x));
-        return child("classifier").forward(f.flatten(1, -1));
+        return child("classifier").forward(flatten.forward(f));
     }
 }

@@ -57,6 +57,12 @@ public abstract class BatchNorm extends Module {
         return frozen;
     }
 
+    /** Only when frozen: in training mode it otherwise normalises with the batch's statistics. */
+    @Override
+    public boolean isDeterministicPerSample() {
+        return frozen;
+    }
+
     @Override
     public Module train(boolean mode) {
         return super.train(mode && !frozen);

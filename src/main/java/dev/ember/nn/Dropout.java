@@ -18,6 +18,11 @@ public final class Dropout extends Module {
     }
 
     @Override
+    public boolean isDeterministicPerSample() {
+        return p == 0;
+    }
+
+    @Override
     public Tensor forward(Tensor x) {
         return dev.ember.nn.functional.F.dropout(x, p, isTraining());
     }

@@ -305,6 +305,16 @@ public abstract class Module {
         return training;
     }
 
+    /**
+     * Whether this module's own computation (not its children's), in training mode, gives each sample
+     * the same output every time, from that sample alone: true unless it draws random numbers
+     * (dropout) or normalises with batch statistics (a BatchNorm that is not frozen). A trainer relies
+     * on it to compute a frozen part of a model once per sample; override it in a module that does either.
+     */
+    public boolean isDeterministicPerSample() {
+        return true;
+    }
+
     /** Sets requires_grad on every parameter of the subtree (freezing with false); returns this. */
     public Module requiresGrad(boolean value) {
         for (Tensor p : parameters()) {

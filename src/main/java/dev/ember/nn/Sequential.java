@@ -5,7 +5,7 @@ import dev.ember.tensor.Tensor;
 import java.util.List;
 
 /** Runs its children in order; children are named 0, 1, 2, … as in PyTorch (so state keys read {@code 0.weight}). */
-public final class Sequential extends Module {
+public final class Sequential extends Module implements Staged {
     private int size;
 
     public Sequential(Module... modules) {
@@ -31,6 +31,11 @@ public final class Sequential extends Module {
 
     public List<Module> modules() {
         return List.copyOf(namedChildren().values());
+    }
+
+    @Override
+    public List<Stage> stages() {
+        return Staged.children(this);
     }
 
     @Override
