@@ -55,6 +55,11 @@ public final class DataLoader {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
+    /** Images per batch (the last batch of an epoch may hold fewer). */
+    public int batchSize() {
+        return batchSize;
+    }
+
     /** The number of images in the dataset (every epoch visits each once, unless {@link Builder#dropLast}). */
     public int size() {
         return dataset.size();

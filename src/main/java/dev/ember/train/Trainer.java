@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * In-process training: {@link #fit} runs epochs of minibatch steps with per-epoch validation (loss,
  * accuracy) and optional early stopping on the validation loss. The loss must average over the batch
  * (reduction MEAN). Each step is {@link Steps#gradients} then {@code optimizer.step()}, the same
- * step a Spark executor runs.
+ * step a Spark executor runs. With a {@link FeatureCache} the steps run only its head, on the frozen
+ * backbone's features of each batch's images, computed once per loader.
  */
 public final class Trainer {
     private final Module model;
@@ -31,6 +32,7 @@ public final class Trainer {
     private final Consumer<EpochMetrics> onEpoch;
     private final int numClasses;
     private final int startEpoch;
+    private final FeatureCache cache;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -43,6 +45,7 @@ public final class Trainer {
         this.onEpoch = b.onEpoch;
         this.numClasses = b.numClasses;
         this.startEpoch = b.startEpoch;
+        this.cache = b.cache;
     }
 
     public static Builder builder(Module model, Optimizer optimizer, Loss loss, int numClasses) {
@@ -60,12 +63,20 @@ public final class Trainer {
             double lossSum = 0;
             long images = 0;
             int batches = 0;
-            try (Prefetcher<Batch> it = new Prefetcher<>(train.epoch(epoch).iterator(), 2)) {
-                while (it.hasNext()) {
-                    Batch b = it.next();
-                    lossSum += Steps.gradients(model, loss, Steps.images(b, device), Steps.labels(b, device));
-                    optimizer.step();
-                    images += b.size();
+            if (cache == null) {
+                try (Prefetcher<Batch> it = new Prefetcher<>(train.epoch(epoch).iterator(), 2)) {
+                    while (it.hasNext()) {
+                        Batch b = it.next();
+                        lossSum += step(model, Steps.images(b, device), Steps.labels(b, device));
+                        images += b.size();
+                        batches++;
+                    }
+                }
+            } else {
+                Features features = cache.of(train);
+                for (int[] rows : train.indexBatches(epoch)) {
+                    lossSum += step(cache.head(), features.inputs(rows, device), features.labels(rows, device));
+                    images += rows.length;
                     batches++;
                 }
             }
@@ -94,9 +105,27 @@ public final class Trainer {
         return history;
     }
 
+    private double step(Module m, Tensor x, Tensor y) {
+        double l = Steps.gradients(m, loss, x, y);
+        optimizer.step();
+        return l;
+    }
+
     /** Loss, accuracy and confusion matrix over every batch of {@code data}, in eval mode. */
     public Evaluation evaluate(DataLoader data) {
-        return evaluate(model, loss, data, device, numClasses);
+        if (cache == null) {
+            return evaluate(model, loss, data, device, numClasses);
+        }
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        Features features = cache.of(data);
+        Evaluation total = Evaluation.empty(numClasses);
+        for (int[] rows : data.indexBatches(0)) {
+            total = total.merge(Steps.evaluate(cache.head(), loss, features.inputs(rows, device),
+                    features.labels(rows, device), numClasses));
+        }
+        model.train(wasTraining);
+        return total;
     }
 
     public static Evaluation evaluate(Module model, Loss loss, DataLoader data, Device device, int numClasses) {
@@ -126,6 +155,7 @@ public final class Trainer {
         private int patience;
         private Consumer<EpochMetrics> onEpoch;
         private int startEpoch;
+        private FeatureCache cache;
 
         private Builder(Module model, Optimizer optimizer, Loss loss, int numClasses) {
             this.model = model;
@@ -166,6 +196,16 @@ public final class Trainer {
         /** Called after every epoch (progress printing, metrics files, checkpoints). */
         public Builder onEpoch(Consumer<EpochMetrics> listener) {
             onEpoch = listener;
+            return this;
+        }
+
+        /**
+         * Train and evaluate only {@code cache}'s head, on its features of the loaders given to
+         * {@link #fit} and {@link #evaluate} (computed on first use); null (default) runs the whole
+         * model. The cache must be made from this model.
+         */
+        public Builder featureCache(FeatureCache cache) {
+            this.cache = cache;
             return this;
         }
 
