@@ -15,7 +15,7 @@ public enum JobKey {
     CNN_POOL("cnn_pool", Type.INTEGER, "1", false,
             "side of the cnn's average pool before its classifier (1: global average; 7: keep a 7×7 map)"),
     TRAIN("train", Type.STRING, null, true, "training dataset: a directory of Parquet image files"),
-    VALIDATION("validation", Type.STRING, null, false, "validation dataset directory (default: a split of train)"),
+    VALIDATION("validation", Type.STRING, "", false, "validation dataset directory (default: a split of train)"),
     TRAIN_SUBSET("train_subset", Type.INTEGER, "0", false,
             "train on a stratified, seeded subset of this many images (0: all)"),
     VALIDATION_SPLIT("validation_split", Type.NUMBER, "0.1", false,
