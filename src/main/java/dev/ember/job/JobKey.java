@@ -49,6 +49,8 @@ public enum JobKey {
     PRETRAINED("pretrained", Type.STRING, "", false, "safetensors weights to start from"),
     HEAD("head", Type.LIST, "", false, "module paths left out of the pretrained weights (a new head), comma-separated"),
     FREEZE("freeze", Type.LIST, "", false, "module paths to freeze (no gradient, BatchNorm kept in eval), comma-separated"),
+    FEATURE_CACHE("feature_cache", Type.BOOLEAN, "true", false, "when the model starts with frozen layers and augment "
+            + "is off, compute their output once per image and train only the rest (false: run the whole model every step)"),
     NUM_CLASSES("num_classes", Type.INTEGER, "0", false, "classes of the model's head (0: from the dataset)");
 
     private enum Type { STRING, INTEGER, NUMBER, BOOLEAN, LIST }

@@ -1,5 +1,6 @@
 package dev.ember.job;
 
+import dev.ember.core.Device;
 import dev.ember.data.DataLoader;
 import dev.ember.data.ImageDataset;
 import dev.ember.data.ParquetImageDataset;
@@ -15,6 +16,7 @@ import dev.ember.optim.LRScheduler;
 import dev.ember.optim.Optimizer;
 import dev.ember.tensor.random.Generator;
 import dev.ember.train.EpochMetrics;
+import dev.ember.train.FeatureCache;
 import dev.ember.train.Evaluation;
 import dev.ember.train.Trainer;
 
@@ -119,10 +121,11 @@ public final class LocalTraining {
         console.printf(Locale.ROOT, "%s: %s, %d train / %d validation images of %s, %d classes, %d parameters%n",
                 job.string(JobKey.NAME), job.string(JobKey.MODEL), data.train().size(), data.validation().size(),
                 train.imageShape(), numClasses, model.parameters().stream().mapToInt(p -> p.numel()).sum());
+        FeatureCache cache = FeatureCaching.plan(job, model, train, validation, Device.cpu(), console);
         int total = job.integer(JobKey.EPOCHS);
         long[] steps = {(long) start * train.batchesPerEpoch()};
         Trainer trainer = Trainer.builder(model, optimizer, loss, numClasses).epochs(total).startEpoch(start)
-                .scheduler(scheduler).earlyStopping(job.integer(JobKey.EARLY_STOPPING))
+                .scheduler(scheduler).earlyStopping(job.integer(JobKey.EARLY_STOPPING)).featureCache(cache)
                 .onEpoch(m -> {
                     steps[0] += train.batchesPerEpoch();
                     out.epoch(m);
