@@ -42,17 +42,24 @@ public final class LocalTraining {
 
     public static Datasets datasets(JobConfig job) {
         Datasets all = splitDatasets(job);
-        int subset = job.integer(JobKey.TRAIN_SUBSET);
-        if (subset <= 0 || subset >= all.train().size()) {
-            return all;
-        }
-        int[] labels = labels(all.train());
-        int[] picked = StratifiedSplit.split(labels, (double) subset / labels.length, job.integer(JobKey.SEED))
-                .validation();
-        return new Datasets(new Subset(all.train(), picked), all.validation());
+        int[] picked = trainSubset(job, labels(all.train()));
+        return picked == null ? all : new Datasets(new Subset(all.train(), picked), all.validation());
     }
 
-    private static int[] labels(ImageDataset data) {
+    /**
+     * The positions that {@code train_subset} picks (stratified, seeded) among training images with
+     * these labels, or null when it keeps them all; both engines choose the subset here.
+     */
+    public static int[] trainSubset(JobConfig job, int[] labels) {
+        int subset = job.integer(JobKey.TRAIN_SUBSET);
+        if (subset <= 0 || subset >= labels.length) {
+            return null;
+        }
+        return StratifiedSplit.split(labels, (double) subset / labels.length, job.integer(JobKey.SEED)).validation();
+    }
+
+    /** Every image's label, in index order. */
+    public static int[] labels(ImageDataset data) {
         int[] labels = new int[data.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = data.label(i);

@@ -12,7 +12,7 @@ import java.util.List;
  * Transfer learning from a job: load {@code pretrained} weights (a safetensors state dict, e.g. another
  * run's model.safetensors or PyTorch's save_file output) except the {@code head} paths, which keep
  * their fresh initialisation, then freeze the {@code freeze} paths. The optimizer is then built over
- * the parameters left trainable.
+ * the parameters left trainable. Both engines apply it on their model (the Spark engine on the driver's).
  */
 public final class Transfer {
     private Transfer() {
@@ -34,11 +34,22 @@ public final class Transfer {
             console.printf("pretrained %s: loaded %d tensors, kept the initialisation of %s%n", file,
                     report.loadedKeys().size(), report.missingKeys());
         }
-        List<String> freeze = job.list(JobKey.FREEZE);
+        List<String> freeze = freeze(job, model);
         if (!freeze.isEmpty()) {
-            model.freeze(freeze.toArray(String[]::new));
             long trainable = model.trainableParameters().stream().mapToLong(p -> p.numel()).sum();
             console.printf("froze %s: %d parameters left to train%n", freeze, trainable);
         }
+    }
+
+    /**
+     * Freezes the job's {@code freeze} paths, quietly; returns them. Spark executors call it on their
+     * copy of the model, whose weights come from the driver.
+     */
+    public static List<String> freeze(JobConfig job, Module model) {
+        List<String> freeze = job.list(JobKey.FREEZE);
+        if (!freeze.isEmpty()) {
+            model.freeze(freeze.toArray(String[]::new));
+        }
+        return freeze;
     }
 }

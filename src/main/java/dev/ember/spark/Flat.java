@@ -4,11 +4,11 @@ import dev.ember.autograd.GradMode;
 import dev.ember.nn.Module;
 import dev.ember.tensor.Tensor;
 
-import java.util.List;
-
 /**
- * A model's parameters as one flat {@code float[]} (Spark ml/ann style), in {@link Module#parameters()}
- * order: what the driver sends to executors each step and what their gradients come back as.
+ * A model's trainable parameters as one flat {@code float[]} (Spark ml/ann style), in
+ * {@link Module#trainableParameters()} order: what the driver sends to executors each step and what
+ * their gradients come back as. Frozen parameters never change, so they do not travel: executors
+ * get them, with the buffers, once per run in the driver's state dict, and freeze the same paths.
  */
 final class Flat {
     private Flat() {
@@ -16,7 +16,7 @@ final class Flat {
 
     static int size(Module model) {
         int n = 0;
-        for (Tensor p : model.parameters()) {
+        for (Tensor p : model.trainableParameters()) {
             n += p.numel();
         }
         return n;
@@ -25,7 +25,7 @@ final class Flat {
     static float[] weights(Module model) {
         float[] out = new float[size(model)];
         int off = 0;
-        for (Tensor p : model.parameters()) {
+        for (Tensor p : model.trainableParameters()) {
             float[] v = p.toFloatArray();
             System.arraycopy(v, 0, out, off, v.length);
             off += v.length;
@@ -37,7 +37,7 @@ final class Flat {
         check(model, w);
         int off = 0;
         try (var off1 = GradMode.noGrad()) {
-            for (Tensor p : model.parameters()) {
+            for (Tensor p : model.trainableParameters()) {
                 int n = p.numel();
                 float[] slice = new float[n];
                 System.arraycopy(w, off, slice, 0, n);
@@ -51,7 +51,7 @@ final class Flat {
     static void addGradients(Module model, float[] dst, float scale) {
         check(model, dst);
         int off = 0;
-        for (Tensor p : model.parameters()) {
+        for (Tensor p : model.trainableParameters()) {
             Tensor g = p.grad();
             if (g != null) {
                 float[] v = g.toFloatArray();
@@ -63,20 +63,15 @@ final class Flat {
         }
     }
 
-    /** Sets each trainable parameter's {@code .grad} from {@code g}; frozen parameters get none. */
+    /** Sets each trainable parameter's {@code .grad} from {@code g}. */
     static void setGradients(Module model, float[] g) {
         check(model, g);
         int off = 0;
-        List<Tensor> params = model.parameters();
-        for (Tensor p : params) {
+        for (Tensor p : model.trainableParameters()) {
             int n = p.numel();
-            if (p.requiresGrad()) {
-                float[] slice = new float[n];
-                System.arraycopy(g, off, slice, 0, n);
-                p.setGrad(Tensor.wrap(slice, p.shape().toArray()));
-            } else {
-                p.setGrad(null);
-            }
+            float[] slice = new float[n];
+            System.arraycopy(g, off, slice, 0, n);
+            p.setGrad(Tensor.wrap(slice, p.shape().toArray()));
             off += n;
         }
     }
@@ -85,7 +80,7 @@ final class Flat {
         int n = size(model);
         if (v.length != n) {
             throw new IllegalArgumentException("flat vector has " + v.length + " values, the model has " + n
-                    + " parameters");
+                    + " trainable parameters");
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.ember.job.Optimizers;
 import dev.ember.job.Pipelines;
 import dev.ember.job.LocalTraining;
 import dev.ember.job.RunWriter;
+import dev.ember.job.Transfer;
 import dev.ember.data.DataLoader;
 import dev.ember.nn.Module;
 import dev.ember.optim.LRScheduler;
@@ -70,21 +71,42 @@ public final class SparkTraining {
     public record Timing(double stageSeconds, double stepSeconds, double driverSeconds, int steps) {
     }
 
+    /**
+     * The job's training and validation rows: validation given or a stratified split of train, then
+     * train_subset's choice among the training rows, picked as the local engine picks them.
+     */
     static Sets sets(SparkSession spark, JobConfig job) {
         Path train = LocalTraining.datasetPath(job, JobKey.TRAIN);
-        if (!job.string(JobKey.VALIDATION).isEmpty()) {
+        boolean split = job.string(JobKey.VALIDATION).isEmpty();
+        if (!split && job.integer(JobKey.TRAIN_SUBSET) <= 0) {
             Path val = LocalTraining.datasetPath(job, JobKey.VALIDATION);
             return new Sets(ShardSpec.of(train, "train", null), ShardSpec.of(val, "val", null), firstShape(spark, train));
         }
         ParquetImageDataset all = ParquetImageDataset.open(train);
-        int[] labels = new int[all.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = all.label(i);
+        int[] labels = LocalTraining.labels(all);
+        int[] trainRows = java.util.stream.IntStream.range(0, labels.length).toArray();
+        ShardSpec validation;
+        if (split) {
+            StratifiedSplit.Split s = StratifiedSplit.split(labels, job.number(JobKey.VALIDATION_SPLIT),
+                    job.integer(JobKey.SEED));
+            trainRows = s.train();
+            validation = ShardSpec.of(train, "val", positions(s.validation(), labels.length));
+        } else {
+            validation = ShardSpec.of(LocalTraining.datasetPath(job, JobKey.VALIDATION), "val", null);
         }
-        StratifiedSplit.Split split = StratifiedSplit.split(labels, job.number(JobKey.VALIDATION_SPLIT),
-                job.integer(JobKey.SEED));
-        return new Sets(ShardSpec.of(train, "train", positions(split.train(), labels.length)),
-                ShardSpec.of(train, "val", positions(split.validation(), labels.length)), all.shape(0));
+        int[] trainLabels = new int[trainRows.length];
+        for (int i = 0; i < trainRows.length; i++) {
+            trainLabels[i] = labels[trainRows[i]];
+        }
+        int[] picked = LocalTraining.trainSubset(job, trainLabels);
+        if (picked != null) {
+            int[] rows = new int[picked.length];
+            for (int i = 0; i < picked.length; i++) {
+                rows[i] = trainRows[picked[i]];
+            }
+            trainRows = rows;
+        }
+        return new Sets(ShardSpec.of(train, "train", positions(trainRows, labels.length)), validation, all.shape(0));
     }
 
     private static int[] positions(int[] subset, int n) {
@@ -144,6 +166,7 @@ public final class SparkTraining {
         int numClasses = job.integer(JobKey.NUM_CLASSES) > 0 ? job.integer(JobKey.NUM_CLASSES)
                 : sets.train().classNames().size();
         Module model = Models.create(job, shape, numClasses);
+        Transfer.apply(job, model, console);
         Optimizer optimizer = Optimizers.create(job, model.trainableParameters());
         LRScheduler scheduler = Optimizers.scheduler(job, optimizer);
         int batchSize = job.integer(JobKey.BATCH_SIZE);
@@ -169,7 +192,7 @@ public final class SparkTraining {
         console.printf(Locale.ROOT, "%s: %s on Spark %s (%d partitions), %d train / %d validation images of %s, "
                         + "%d classes, %d parameters%n", job.string(JobKey.NAME), job.string(JobKey.MODEL),
                 spark.sparkContext().master(), p, sets.train().size(), sets.validation().size(), shape, numClasses,
-                Flat.size(model));
+                model.parameters().stream().mapToInt(t -> t.numel()).sum());
         JavaRDD<Row> trainRows = sets.train().rows(spark, p);
         JavaRDD<Row> valRows = sets.validation().rows(spark, p);
         String runId = UUID.randomUUID().toString();
@@ -181,12 +204,14 @@ public final class SparkTraining {
         int sinceBest = 0;
         int patience = job.integer(JobKey.EARLY_STOPPING);
         String group = "ember-" + runId;
+        // what the steps' flat vectors leave out: frozen parameters and buffers, fixed for the run
+        Broadcast<byte[]> initial = sc.broadcast(SafeTensors.toBytes(model.stateDict(), Map.of()));
         try (GradientServer server = new GradientServer(bind)) {
             for (int epoch = start; epoch < total; epoch++) {
                 long t0 = System.nanoTime();
                 server.drain();
                 TrainTask task = new TrainTask(host, server.port(), runId, epoch, p, job.source(), job.effective(),
-                        sets.train(), shape, numClasses, stepsPerEpoch);
+                        sets.train(), shape, numClasses, stepsPerEpoch, initial);
                 sc.setJobGroup(group, String.format(Locale.ROOT, "%s epoch %d/%d: train, %d steps on %d tasks",
                         job.string(JobKey.NAME), epoch + 1, total, stepsPerEpoch, p), true);
                 // The shuffle after the barrier stage makes it a ShuffleMapStage: Spark retries a failed barrier
@@ -268,6 +293,7 @@ public final class SparkTraining {
             throw new IllegalStateException("interrupted", ex);
         } finally {
             sc.clearJobGroup();
+            initial.destroy();
         }
         sc.setJobDescription("final validation");
         Evaluation finalEval = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model);

@@ -6,16 +6,19 @@ import dev.ember.data.Batch;
 import dev.ember.data.DataLoader;
 import dev.ember.data.ImageShape;
 import dev.ember.data.transforms.Transform;
+import dev.ember.io.SafeTensors;
 import dev.ember.job.JobConfig;
 import dev.ember.job.LocalTraining;
 import dev.ember.job.Models;
 import dev.ember.job.Pipelines;
+import dev.ember.job.Transfer;
 import dev.ember.loss.Loss;
 import dev.ember.nn.Module;
 import dev.ember.tensor.random.Generator;
 import dev.ember.train.Steps;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 
 import java.io.BufferedInputStream;
@@ -30,10 +33,12 @@ import java.util.Map;
 
 /**
  * One training task of an epoch's barrier stage: loads (or finds cached) its partition, builds the
- * model from the job, connects to the driver's {@link GradientServer} and, for every step the
+ * model from the job with the driver's initial state dict (broadcast: frozen weights and buffers)
+ * and freezes the job's paths, connects to the driver's {@link GradientServer} and, for every step the
  * driver announces, computes the <em>sum</em> of per-sample gradients over the rows of global batch
  * {@code perm[step·B .. (step+1)·B)} it holds (mean-loss gradient × local count), sending it with the
- * count and the summed loss. Only plain values are captured: host, port, run id, the job's keys.
+ * count and the summed loss. Only plain values are captured: host, port, run id, the job's keys,
+ * and the broadcast's handle.
  */
 final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
     private final String host;
@@ -47,9 +52,10 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
     private final int[] inputShape;
     private final int numClasses;
     private final int steps;
+    private final Broadcast<byte[]> initial;
 
     TrainTask(String host, int port, String runId, int epoch, int partitions, String jobSource, Map<String, String> job,
-              ShardSpec spec, ImageShape inputShape, int numClasses, int steps) {
+              ShardSpec spec, ImageShape inputShape, int numClasses, int steps, Broadcast<byte[]> initial) {
         this.host = host;
         this.port = port;
         this.runId = runId;
@@ -61,6 +67,7 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
         this.inputShape = new int[] {inputShape.channels(), inputShape.height(), inputShape.width()};
         this.numClasses = numClasses;
         this.steps = steps;
+        this.initial = initial;
     }
 
     @Override
@@ -74,8 +81,10 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
         GpuPlacement.Choice placed = GpuPlacement.forTask(config.string(dev.ember.job.JobKey.DEVICE),
                 config.flag(dev.ember.job.JobKey.GPU_FALLBACK));
         Device device = placed.device();
-        Module model = createModel(config, shape, numClasses).to(device);
-        model.train();
+        Module model = createModel(config, shape, numClasses);
+        model.loadStateDict(SafeTensors.read(initial.value(), "the driver's state dict").tensors(), true);
+        Transfer.freeze(config, model);
+        model.to(device).train();
         Loss loss = LocalTraining.loss(config);
         long seed = config.integer(dev.ember.job.JobKey.SEED);
         int batchSize = config.integer(dev.ember.job.JobKey.BATCH_SIZE);

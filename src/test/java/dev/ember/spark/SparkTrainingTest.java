@@ -3,6 +3,7 @@ package dev.ember.spark;
 import dev.ember.data.DataLoader;
 import dev.ember.data.ParquetImageDataset;
 import dev.ember.io.Checkpoint;
+import dev.ember.io.SafeTensors;
 import dev.ember.job.JobConfig;
 import dev.ember.job.JobConfigException;
 import dev.ember.job.LocalTraining;
@@ -10,8 +11,10 @@ import dev.ember.job.Models;
 import dev.ember.job.Optimizers;
 import dev.ember.job.Pipelines;
 import dev.ember.job.RunWriter;
+import dev.ember.models.LeNet5;
 import dev.ember.nn.Module;
 import dev.ember.optim.Optimizer;
+import dev.ember.tensor.Tensor;
 import dev.ember.tensor.random.Generator;
 import dev.ember.train.Evaluation;
 import dev.ember.train.Trainer;
@@ -100,6 +103,47 @@ class SparkTrainingTest {
         float[] expected = inProcess(job);
         SparkTraining.Result r = SparkTraining.run(spark, job, RunWriter.create(job), false, quiet());
         assertClose(expected, Flat.weights(r.model()), 2e-5);
+    }
+
+    /** LeNet-5 with "pretrained" weights, frozen up to a new head, trained on a stratified subset of 500 digits. */
+    private static JobConfig transferJob(Path out, Map<String, String> extra) {
+        Path weights = tmp.resolve("lenet-pretrained.safetensors");
+        if (!Files.exists(weights)) {
+            Generator.manualSeed(5);
+            SafeTensors.write(weights, LeNet5.mnist().stateDict(), Map.of());
+        }
+        Map<String, String> keys = new java.util.HashMap<>(Map.of("model", "lenet5", "pretrained", weights.toString(),
+                "head", "classifier.4", "freeze", "features,classifier.0,classifier.2", "train_subset", "500",
+                "epochs", "2", "batch_size", "32", "partitions", "2"));
+        keys.putAll(extra);
+        return job(out, keys);
+    }
+
+    private static Map<String, Tensor> trainedModel(Path out) {
+        return SafeTensors.read(out.resolve("model.safetensors")).tensors();
+    }
+
+    private static void assertSameModel(Map<String, Tensor> expected, Map<String, Tensor> actual, double tol) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((k, v) -> assertClose(v.toFloatArray(), actual.get(k).toFloatArray(), tol));
+    }
+
+    @Test
+    void transferJobsTrainTheSameHeadOnTheSameSubsetAsInProcess() {
+        JobConfig local = transferJob(tmp.resolve("transfer-local"), Map.of("engine", "local"));
+        LocalTraining.run(local, RunWriter.create(local), false, quiet());
+        JobConfig distributed = transferJob(tmp.resolve("transfer-spark"), Map.of());
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        SparkTraining.Result r = SparkTraining.run(spark, distributed, RunWriter.create(distributed), false,
+                new PrintStream(log));
+        assertTrue(log.toString().contains("froze [features, classifier.0, classifier.2]: 850 parameters left to train"),
+                log.toString());
+        assertTrue(log.toString().contains("500 train / 2000 validation images"), log.toString());
+        Map<String, Tensor> pretrained = SafeTensors.read(tmp.resolve("lenet-pretrained.safetensors")).tensors();
+        Map<String, Tensor> trained = trainedModel(tmp.resolve("transfer-spark"));
+        assertClose(pretrained.get("features.0.weight").toFloatArray(), trained.get("features.0.weight").toFloatArray(), 0);
+        assertSameModel(trainedModel(tmp.resolve("transfer-local")), trained, 2e-5);
+        assertEquals(850, Flat.size(r.model()), "only the head's weights and gradients travel");
     }
 
     @Test
