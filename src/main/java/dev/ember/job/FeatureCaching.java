@@ -14,25 +14,40 @@ import java.util.Locale;
  * Whether a job trains its head on cached features of its frozen backbone ({@code feature_cache},
  * default true): only when the model starts with frozen stages that give a sample the same output
  * every epoch ({@link FrozenPrefix}) and the training pipeline is not random ({@code augment}). A job
- * that freezes anything gets one console line saying whether, and if not, why.
+ * that freezes anything gets one console line saying whether, and if not, why. Both engines (and
+ * Spark executors, quietly) decide here.
  */
-final class FeatureCaching {
+public final class FeatureCaching {
     private FeatureCaching() {
     }
 
-    /** The cache to train with, its features already computed for both loaders; null to run the whole model. */
-    static FeatureCache plan(JobConfig job, Module model, DataLoader train, DataLoader validation, Device device,
-                             PrintStream console) {
+    /**
+     * The backbone whose features the job caches, or null when every step runs the whole model; then,
+     * if the model has frozen parameters, {@code console} (when not null) is told why.
+     */
+    public static FrozenPrefix plan(JobConfig job, Module model, boolean augments, PrintStream console) {
         if (model.trainableParameters().size() == model.parameters().size()) {
             return null;
         }
         FrozenPrefix prefix = FrozenPrefix.of(model);
         String off = !job.flag(JobKey.FEATURE_CACHE) ? "feature_cache = false"
                 : !prefix.isUseful() ? prefix.whyNot()
-                : train.augments() ? "augment = true changes the training images every epoch"
+                : augments ? "augment = true changes the training images every epoch"
                 : null;
-        if (off != null) {
+        if (off == null) {
+            return prefix;
+        }
+        if (console != null) {
             console.println("feature cache: off (" + off + "); every step runs the whole model");
+        }
+        return null;
+    }
+
+    /** In-process: the cache to train with, its features computed now for both loaders; null to run the whole model. */
+    static FeatureCache compute(JobConfig job, Module model, DataLoader train, DataLoader validation, Device device,
+                                PrintStream console) {
+        FrozenPrefix prefix = plan(job, model, train.augments(), console);
+        if (prefix == null) {
             return null;
         }
         long start = System.nanoTime();
@@ -46,6 +61,7 @@ final class FeatureCaching {
         return cache;
     }
 
+    /** A sample shape as {@code 84} or {@code 16x5x5}. */
     private static String shape(int[] sampleShape) {
         StringBuilder sb = new StringBuilder();
         for (int d : sampleShape) {

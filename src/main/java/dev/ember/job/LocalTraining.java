@@ -128,7 +128,7 @@ public final class LocalTraining {
         console.printf(Locale.ROOT, "%s: %s, %d train / %d validation images of %s, %d classes, %d parameters%n",
                 job.string(JobKey.NAME), job.string(JobKey.MODEL), data.train().size(), data.validation().size(),
                 train.imageShape(), numClasses, model.parameters().stream().mapToInt(p -> p.numel()).sum());
-        FeatureCache cache = FeatureCaching.plan(job, model, train, validation, Device.cpu(), console);
+        FeatureCache cache = FeatureCaching.compute(job, model, train, validation, Device.cpu(), console);
         int total = job.integer(JobKey.EPOCHS);
         long[] steps = {(long) start * train.batchesPerEpoch()};
         Trainer trainer = Trainer.builder(model, optimizer, loss, numClasses).epochs(total).startEpoch(start)

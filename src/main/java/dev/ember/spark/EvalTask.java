@@ -3,15 +3,18 @@ package dev.ember.spark;
 import dev.ember.backend.cpu.BlasThreads;
 import dev.ember.core.Device;
 import dev.ember.data.Batch;
-import dev.ember.data.DataLoader;
 import dev.ember.data.ImageShape;
 import dev.ember.data.transforms.Transform;
 import dev.ember.io.SafeTensors;
+import dev.ember.job.FeatureCaching;
 import dev.ember.job.JobConfig;
 import dev.ember.job.LocalTraining;
 import dev.ember.job.Pipelines;
+import dev.ember.job.Transfer;
 import dev.ember.nn.Module;
 import dev.ember.train.Evaluation;
+import dev.ember.train.Features;
+import dev.ember.train.FrozenPrefix;
 import dev.ember.train.Steps;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -24,6 +27,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Scores one partition with the broadcast state dict (safetensors bytes): validation after each
@@ -32,6 +36,8 @@ import java.util.Map;
  */
 final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
     enum Mode { EVALUATE, PREDICT }
+
+    private static final int BATCH = 256;
 
     /** A partition's {@link Evaluation}, in a serializable form. */
     record Part(double lossSum, long correct, long count, long[][] confusion) implements Serializable {
@@ -54,9 +60,14 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
     private final int numClasses;
     private final Broadcast<byte[]> state;
     private final int topK;
+    private final String featureRun;
 
+    /**
+     * @param featureRun the training run whose frozen backbone's features of this set the executors
+     *        cache (validation during training, when the job caches features); null: run the whole model
+     */
     EvalTask(Mode mode, JobConfig job, ShardSpec spec, int partitions, ImageShape inputShape, int numClasses,
-             Broadcast<byte[]> state, int topK) {
+             Broadcast<byte[]> state, int topK, String featureRun) {
         this.mode = mode;
         this.jobSource = job.source();
         this.job = new LinkedHashMap<>(job.effective());
@@ -66,12 +77,14 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
         this.numClasses = numClasses;
         this.state = state;
         this.topK = topK;
+        this.featureRun = featureRun;
     }
 
     @Override
     public Iterator<Object> call(Iterator<Row> rows) {
         BlasThreads.set(TaskContext.get().cpus());  // as TrainTask: BLAS calls stay on the task's cores
-        Shards.Shard shard = Shards.get(spec, partitions, TaskContext.getPartitionId(), rows);
+        int partition = TaskContext.getPartitionId();
+        Shards.Shard shard = Shards.get(spec, partitions, partition, rows);
         List<Object> out = new ArrayList<>();
         Evaluation total = Evaluation.empty(numClasses);
         int n = shard.data().size();
@@ -85,24 +98,34 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
             model.to(device);
             model.eval();
             var loss = LocalTraining.loss(config);
-            Transform transform = Pipelines.transform(config, shard.data().shape(0).channels(), false);
-            int numel = shape.numel();
-            int batch = 256;
-            for (int from = 0; from < n; from += batch) {
-                int count = Math.min(batch, n - from);
-                float[] images = new float[count * numel];
-                long[] labels = new long[count];
-                for (int j = 0; j < count; j++) {
-                    labels[j] = shard.data().label(from + j);
-                    DataLoader.readSample(shard.data(), from + j, shard.globalIndex()[from + j], transform, shape, 0, 0,
-                            images, j * numel);
+            int channels = shard.data().shape(0).channels();
+            Transform transform = Pipelines.transform(config, channels, false);
+            FrozenPrefix prefix = null;
+            if (featureRun != null) {
+                Transfer.freeze(config, model);
+                prefix = FeatureCaching.plan(config, model, Pipelines.transform(config, channels, true).isRandom(), null);
+            }
+            if (prefix != null) {
+                Module backbone = prefix.backboneModule();
+                Features features = ShardFeatures.get(featureRun, spec, partitions, partition, () ->
+                        Features.compute(backbone, n, ShardBatches.inOrder(shard, transform, shape, 0, BATCH), device));
+                Module head = prefix.headModule();
+                for (int from = 0; from < n; from += BATCH) {
+                    int[] local = IntStream.range(from, Math.min(from + BATCH, n)).toArray();
+                    total = total.merge(Steps.evaluate(head, loss, features.inputs(local, device),
+                            features.labels(local, device), numClasses));
                 }
-                Batch b = new Batch(images, labels, shape);
-                if (mode == Mode.EVALUATE) {
-                    total = total.merge(Steps.evaluate(model, loss, Steps.images(b, device),
-                            Steps.labels(b, device), numClasses));
-                } else {
-                    predict(model, b, from, shard, out, device);
+            } else {
+                int from = 0;
+                for (Iterator<Batch> it = ShardBatches.inOrder(shard, transform, shape, 0, BATCH); it.hasNext(); ) {
+                    Batch b = it.next();
+                    if (mode == Mode.EVALUATE) {
+                        total = total.merge(Steps.evaluate(model, loss, Steps.images(b, device),
+                                Steps.labels(b, device), numClasses));
+                    } else {
+                        predict(model, b, from, shard, out, device);
+                    }
+                    from += b.size();
                 }
             }
         }

@@ -55,7 +55,7 @@ public final class SparkInference {
         try {
             Evaluation total = Evaluation.empty(s.numClasses());
             for (Object o : s.spec().rows(spark, s.partitions()).mapPartitions(new EvalTask(EvalTask.Mode.EVALUATE, job,
-                    s.spec(), s.partitions(), s.shape(), s.numClasses(), state, 0)).collect()) {
+                    s.spec(), s.partitions(), s.shape(), s.numClasses(), state, 0, null)).collect()) {
                 total = total.merge(((EvalTask.Part) o).evaluation());
             }
             return total;
@@ -89,7 +89,7 @@ public final class SparkInference {
         List<String> names = s.spec().classNames();
         try {
             JavaRDD<Row> rows = s.spec().rows(spark, s.partitions()).mapPartitions(new EvalTask(EvalTask.Mode.PREDICT,
-                    job, s.spec(), s.partitions(), s.shape(), s.numClasses(), state, topK)).map(o -> {
+                    job, s.spec(), s.partitions(), s.shape(), s.numClasses(), state, topK, null)).map(o -> {
                         EvalTask.Prediction p = (EvalTask.Prediction) o;
                         String name = p.predicted() < names.size() ? names.get(p.predicted()) : Integer.toString(p.predicted());
                         return RowFactory.create(p.row(), p.label(), p.predicted(), name, p.topClasses(), p.topProbabilities());

@@ -8,6 +8,7 @@ import dev.ember.data.transforms.Transform;
 import dev.ember.io.Checkpoint;
 import dev.ember.io.Json;
 import dev.ember.io.SafeTensors;
+import dev.ember.job.FeatureCaching;
 import dev.ember.job.JobConfig;
 import dev.ember.job.JobConfigException;
 import dev.ember.job.JobKey;
@@ -24,6 +25,7 @@ import dev.ember.optim.Optimizer;
 import dev.ember.tensor.random.Generator;
 import dev.ember.train.EpochMetrics;
 import dev.ember.train.Evaluation;
+import dev.ember.train.FrozenPrefix;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -193,6 +195,12 @@ public final class SparkTraining {
                         + "%d classes, %d parameters%n", job.string(JobKey.NAME), job.string(JobKey.MODEL),
                 spark.sparkContext().master(), p, sets.train().size(), sets.validation().size(), shape, numClasses,
                 model.parameters().stream().mapToInt(t -> t.numel()).sum());
+        FrozenPrefix cachedPrefix = FeatureCaching.plan(job, model,
+                Pipelines.transform(job, sets.rawShape().channels(), true).isRandom(), console);
+        if (cachedPrefix != null) {
+            console.printf(Locale.ROOT, "feature cache: each task computes %s once for its partition (first epoch); "
+                    + "epochs train %s only%n", FrozenPrefix.span(cachedPrefix.backbone()), FrozenPrefix.span(cachedPrefix.head()));
+        }
         JavaRDD<Row> trainRows = sets.train().rows(spark, p);
         JavaRDD<Row> valRows = sets.validation().rows(spark, p);
         String runId = UUID.randomUUID().toString();
@@ -252,7 +260,8 @@ public final class SparkTraining {
                     throw gpuFailure(ex.getCause()).orElseGet(() -> new IllegalStateException("training stage of epoch "
                             + (e + 1) + " failed: " + ex.getCause().getMessage(), ex.getCause()));
                 }
-                if (job.string(JobKey.DEVICE).strip().toLowerCase(Locale.ROOT).startsWith("cuda")) {
+                if (job.string(JobKey.DEVICE).strip().toLowerCase(Locale.ROOT).startsWith("cuda")
+                        || (cachedPrefix != null && epoch == start)) {
                     for (String t : tasks) {
                         console.println("  " + t);
                     }
@@ -265,7 +274,7 @@ public final class SparkTraining {
                 }
                 sc.setJobGroup(group, String.format(Locale.ROOT, "%s epoch %d/%d: validation",
                         job.string(JobKey.NAME), epoch + 1, total), true);
-                Evaluation val = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model);
+                Evaluation val = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model, runId);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 EpochMetrics m = new EpochMetrics(epoch + 1, r.lossSum() / r.steps(), val.loss(), val.accuracy(),
                         r.images() / trainSeconds, seconds, lr);
@@ -296,7 +305,7 @@ public final class SparkTraining {
             initial.destroy();
         }
         sc.setJobDescription("final validation");
-        Evaluation finalEval = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model);
+        Evaluation finalEval = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model, runId);
         out.finish(job, model, finalEval, sets.train().classNames(), sampleSource(job));
         console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
                 finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
@@ -340,15 +349,18 @@ public final class SparkTraining {
         return ex;
     }
 
-    /** Scores {@code rows} with the model's current state dict: one task per partition, merged here. */
+    /**
+     * Scores {@code rows} with the model's current state dict: one task per partition, merged here;
+     * with the frozen backbone's features that the executors cache for run {@code runId}, when the job caches.
+     */
     static Evaluation evaluate(JavaSparkContext sc, JavaRDD<Row> rows, JobConfig job, ShardSpec spec, int partitions,
-                               ImageShape shape, int numClasses, Module model) {
+                               ImageShape shape, int numClasses, Module model, String runId) {
         Broadcast<byte[]> state = sc.broadcast(SafeTensors.toBytes(model.stateDict(), Map.of()));
         try {
             List<Object> parts;
             try {
                 parts = rows.mapPartitions(new EvalTask(EvalTask.Mode.EVALUATE, job, spec, partitions, shape,
-                        numClasses, state, 0)).collect();
+                        numClasses, state, 0, runId)).collect();
             } catch (Exception ex) { // SparkException is thrown undeclared
                 rethrowGpuFailure(ex);
                 throw ex;

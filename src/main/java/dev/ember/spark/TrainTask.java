@@ -7,6 +7,7 @@ import dev.ember.data.DataLoader;
 import dev.ember.data.ImageShape;
 import dev.ember.data.transforms.Transform;
 import dev.ember.io.SafeTensors;
+import dev.ember.job.FeatureCaching;
 import dev.ember.job.JobConfig;
 import dev.ember.job.LocalTraining;
 import dev.ember.job.Models;
@@ -15,6 +16,8 @@ import dev.ember.job.Transfer;
 import dev.ember.loss.Loss;
 import dev.ember.nn.Module;
 import dev.ember.tensor.random.Generator;
+import dev.ember.train.Features;
+import dev.ember.train.FrozenPrefix;
 import dev.ember.train.Steps;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -29,7 +32,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * One training task of an epoch's barrier stage: loads (or finds cached) its partition, builds the
@@ -37,7 +42,9 @@ import java.util.Map;
  * and freezes the job's paths, connects to the driver's {@link GradientServer} and, for every step the
  * driver announces, computes the <em>sum</em> of per-sample gradients over the rows of global batch
  * {@code perm[step·B .. (step+1)·B)} it holds (mean-loss gradient × local count), sending it with the
- * count and the summed loss. Only plain values are captured: host, port, run id, the job's keys,
+ * count and the summed loss. When the job caches features ({@link FeatureCaching}), the first epoch's
+ * task computes its partition's frozen-backbone features ({@link ShardFeatures}) and every step runs
+ * only the head on them. Only plain values are captured: host, port, run id, the job's keys,
  * and the broadcast's handle.
  */
 final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
@@ -92,7 +99,16 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
                 : Pipelines.transform(config, shard.data().shape(0).channels(), true);
         int[] perm = DataLoader.permutation(spec.size(), seed, epoch);
         int[] local = shard.localOf(spec.size());
-        int numel = shape.numel();
+        FrozenPrefix prefix = transform == null ? null : FeatureCaching.plan(config, model, transform.isRandom(), null);
+        double[] featureSeconds = {0};
+        Features features = prefix == null ? null : ShardFeatures.get(runId, spec, partitions, partition, () -> {
+            long start = System.nanoTime();
+            Features f = Features.compute(prefix.backboneModule(), shard.data().size(),
+                    ShardBatches.inOrder(shard, transform, shape, seed, batchSize), device);
+            featureSeconds[0] = (System.nanoTime() - start) / 1e9;
+            return f;
+        });
+        Module head = prefix == null ? null : prefix.headModule();
         int computed = 0;
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
@@ -134,34 +150,23 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
                 }
                 Flat.setWeights(model, weights);
                 int from = step * batchSize;
-                int to = Math.min(from + batchSize, perm.length);
-                int count = 0;
-                for (int k = from; k < to; k++) {
-                    if (local[perm[k]] >= 0) {
-                        count++;
-                    }
-                }
+                int[] mine = IntStream.range(from, Math.min(from + batchSize, perm.length)).map(k -> local[perm[k]])
+                        .filter(i -> i >= 0).toArray();
+                int count = mine.length;
                 out.writeInt(step);
                 out.writeInt(count);
                 if (count == 0) {
                     out.writeDouble(0);
                     Wire.writeFloats(out, new float[0]);
                 } else {
-                    float[] images = new float[count * numel];
-                    long[] labels = new long[count];
-                    int j = 0;
-                    for (int k = from; k < to; k++) {
-                        int i = local[perm[k]];
-                        if (i >= 0) {
-                            labels[j] = shard.data().label(i);
-                            DataLoader.readSample(shard.data(), i, perm[k], transform, shape, seed, epoch, images,
-                                    j * numel);
-                            j++;
-                        }
+                    double meanLoss;
+                    if (features != null) {
+                        meanLoss = Steps.gradients(head, loss, features.inputs(mine, device),
+                                features.labels(mine, device));
+                    } else {
+                        Batch b = batch(shard, mine, transform, shape, seed);
+                        meanLoss = Steps.gradients(model, loss, Steps.images(b, device), Steps.labels(b, device));
                     }
-                    Batch b = new Batch(images, labels, shape);
-                    double meanLoss = Steps.gradients(model, loss, Steps.images(b, device),
-                            Steps.labels(b, device));
                     float[] g = new float[Flat.size(model)];
                     Flat.addGradients(model, g, count);
                     out.writeDouble(meanLoss * count);
@@ -171,8 +176,23 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
                 out.flush();
             }
         }
+        String cache = features == null ? "" : featureSeconds[0] > 0 ? String.format(Locale.ROOT,
+                "; %s computed in %.2f s", FrozenPrefix.span(prefix.backbone()), featureSeconds[0]) : "; features cached";
         return List.of("partition " + partition + ": " + shard.data().size() + " images, " + computed + " steps on "
-                + GpuPlacement.hostName() + ": " + placed.line()).iterator();
+                + GpuPlacement.hostName() + ": " + placed.line() + cache).iterator();
+    }
+
+    /** The shard's images {@code rows} (local indices), each transformed as in this epoch (seeded by its global index). */
+    private Batch batch(Shards.Shard shard, int[] rows, Transform transform, ImageShape shape, long seed) {
+        int numel = shape.numel();
+        float[] images = new float[rows.length * numel];
+        long[] labels = new long[rows.length];
+        for (int j = 0; j < rows.length; j++) {
+            labels[j] = shard.data().label(rows[j]);
+            DataLoader.readSample(shard.data(), rows[j], shard.globalIndex()[rows[j]], transform, shape, seed, epoch,
+                    images, j * numel);
+        }
+        return new Batch(images, labels, shape);
     }
 
     /**

@@ -129,21 +129,39 @@ class SparkTrainingTest {
     }
 
     @Test
-    void transferJobsTrainTheSameHeadOnTheSameSubsetAsInProcess() {
+    void transferJobsTrainTheSameHeadOnTheSameSubsetAsInProcessWithOrWithoutTheFeatureCache() {
         JobConfig local = transferJob(tmp.resolve("transfer-local"), Map.of("engine", "local"));
         LocalTraining.run(local, RunWriter.create(local), false, quiet());
-        JobConfig distributed = transferJob(tmp.resolve("transfer-spark"), Map.of());
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        SparkTraining.Result r = SparkTraining.run(spark, distributed, RunWriter.create(distributed), false,
-                new PrintStream(log));
-        assertTrue(log.toString().contains("froze [features, classifier.0, classifier.2]: 850 parameters left to train"),
-                log.toString());
-        assertTrue(log.toString().contains("500 train / 2000 validation images"), log.toString());
+        Map<String, Tensor> expected = trainedModel(tmp.resolve("transfer-local"));
         Map<String, Tensor> pretrained = SafeTensors.read(tmp.resolve("lenet-pretrained.safetensors")).tensors();
+
+        JobConfig cached = transferJob(tmp.resolve("transfer-spark"), Map.of());
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        SparkTraining.Result c = SparkTraining.run(spark, cached, RunWriter.create(cached), false, new PrintStream(log));
+        String text = log.toString();
+        assertTrue(text.contains("froze [features, classifier.0, classifier.2]: 850 parameters left to train"), text);
+        assertTrue(text.contains("500 train / 2000 validation images"), text);
+        assertTrue(text.contains("feature cache: each task computes features.0..classifier.3 once for its partition "
+                + "(first epoch); epochs train classifier.4 only"), text);
+        for (String partition : List.of("partition 0: ", "partition 1: ")) {
+            assertTrue(text.lines().anyMatch(l -> l.contains(partition) && l.contains("; features.0..classifier.3 "
+                    + "computed in ")), "the executors computed the features: " + text);
+        }
         Map<String, Tensor> trained = trainedModel(tmp.resolve("transfer-spark"));
         assertClose(pretrained.get("features.0.weight").toFloatArray(), trained.get("features.0.weight").toFloatArray(), 0);
-        assertSameModel(trainedModel(tmp.resolve("transfer-local")), trained, 2e-5);
-        assertEquals(850, Flat.size(r.model()), "only the head's weights and gradients travel");
+        assertSameModel(expected, trained, 2e-5);
+        assertEquals(850, Flat.size(c.model()), "only the head's weights and gradients travel");
+
+        JobConfig whole = transferJob(tmp.resolve("transfer-spark-whole"), Map.of("feature_cache", "false"));
+        log.reset();
+        SparkTraining.Result w = SparkTraining.run(spark, whole, RunWriter.create(whole), false, new PrintStream(log));
+        assertTrue(log.toString().contains("feature cache: off (feature_cache = false)"), log.toString());
+        assertSameModel(expected, trainedModel(tmp.resolve("transfer-spark-whole")), 2e-5);
+        assertEquals(w.finalEvaluation().correct(), c.finalEvaluation().correct());
+        assertEquals(w.finalEvaluation().loss(), c.finalEvaluation().loss(), 1e-5);
+        for (int e = 0; e < 2; e++) {
+            assertEquals(w.history().get(e).valAccuracy(), c.history().get(e).valAccuracy());
+        }
     }
 
     @Test
