@@ -1,5 +1,6 @@
 package dev.ember.job;
 
+import dev.ember.backend.Backends;
 import dev.ember.core.Device;
 import dev.ember.data.DataLoader;
 import dev.ember.data.ImageDataset;
@@ -98,6 +99,30 @@ public final class LocalTraining {
         return new CrossEntropyLoss(F.Reduction.MEAN, job.number(JobKey.LABEL_SMOOTHING));
     }
 
+    /**
+     * The job's {@code device}, opened here: a CUDA device that cannot be used is an error naming it,
+     * or with {@code gpu_fallback = true} one console line and the CPU.
+     */
+    static Device device(JobConfig job, PrintStream console) {
+        Device wanted = Device.parse(job.string(JobKey.DEVICE));
+        if (!wanted.isCuda()) {
+            return wanted;
+        }
+        try {
+            Backends.of(wanted);
+            return wanted;
+        } catch (RuntimeException | LinkageError e) {
+            String why = "cannot use the GPU " + wanted + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage());
+            if (!job.flag(JobKey.GPU_FALLBACK)) {
+                throw new JobConfigException(job.source() + ": device: " + why
+                        + " (set gpu_fallback = true to run on the CPU instead)");
+            }
+            console.println("ember: " + why + "; gpu_fallback = true, running on the CPU");
+            return Device.cpu();
+        }
+    }
+
     public static List<EpochMetrics> run(JobConfig job, RunWriter out, boolean resume, PrintStream console) {
         Generator.manualSeed(job.integer(JobKey.SEED));
         Datasets data = datasets(job);
@@ -107,6 +132,8 @@ public final class LocalTraining {
                 : data.train().numClasses();
         Module model = Models.create(job, train.imageShape(), numClasses);
         Transfer.apply(job, model, console);
+        Device device = device(job, console);
+        model.to(device);
         Optimizer optimizer = Optimizers.create(job, model.trainableParameters());
         LRScheduler scheduler = Optimizers.scheduler(job, optimizer);
         Loss loss = loss(job);
@@ -128,10 +155,10 @@ public final class LocalTraining {
         console.printf(Locale.ROOT, "%s: %s, %d train / %d validation images of %s, %d classes, %d parameters%n",
                 job.string(JobKey.NAME), job.string(JobKey.MODEL), data.train().size(), data.validation().size(),
                 train.imageShape(), numClasses, model.parameters().stream().mapToInt(p -> p.numel()).sum());
-        FeatureCache cache = FeatureCaching.compute(job, model, train, validation, Device.cpu(), console);
+        FeatureCache cache = FeatureCaching.compute(job, model, train, validation, device, console);
         int total = job.integer(JobKey.EPOCHS);
         long[] steps = {(long) start * train.batchesPerEpoch()};
-        Trainer trainer = Trainer.builder(model, optimizer, loss, numClasses).epochs(total).startEpoch(start)
+        Trainer trainer = Trainer.builder(model, optimizer, loss, numClasses).device(device).epochs(total).startEpoch(start)
                 .scheduler(scheduler).earlyStopping(job.integer(JobKey.EARLY_STOPPING)).featureCache(cache)
                 .onEpoch(m -> {
                     steps[0] += train.batchesPerEpoch();

@@ -71,4 +71,35 @@ class LocalRunTest {
         assertEquals(uninterrupted.get(1).trainLoss(), resumed.get(1).trainLoss(), 1e-6);
         assertEquals(uninterrupted.get(1).valAccuracy(), resumed.get(1).valAccuracy(), 1e-9);
     }
+
+    @Test
+    void aCudaJobWithoutAGpuFailsClearlyOrFallsBackToTheCpu(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.ember.backend.cuda.CudaBackend.isAvailable(),
+                "a GPU is present: the job would run on it");
+        Path out = tmp.resolve("run");
+        JobConfig strict = JobConfig.parse("test", List.of("name = d", "model = mlp", "hidden = 8",
+                "train = data/digits/train", "train_subset = 200", "epochs = 1", "device = cuda",
+                "engine = local", "out = " + out), Map.of());
+        JobConfigException e = org.junit.jupiter.api.Assertions.assertThrows(JobConfigException.class, () -> {
+            try (RunWriter w = RunWriter.create(strict)) {
+                LocalTraining.run(strict, w, false, new PrintStream(new ByteArrayOutputStream()));
+            }
+        });
+        assertTrue(e.getMessage().startsWith("test: device: cannot use the GPU cuda:0"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(set gpu_fallback = true to run on the CPU instead)"), e.getMessage());
+
+        JobConfig lenient = JobConfig.fromEffective("test", withFallback(strict.effective()));
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (RunWriter w = RunWriter.create(lenient)) {
+            LocalTraining.run(lenient, w, false, new PrintStream(console));
+        }
+        assertTrue(console.toString().contains("gpu_fallback = true, running on the CPU"), console.toString());
+        assertEquals(1, MetricsFile.read(out.resolve(RunDirectory.METRICS)).size());
+    }
+
+    private static Map<String, String> withFallback(Map<String, String> effective) {
+        Map<String, String> m = new java.util.HashMap<>(effective);
+        m.put("gpu_fallback", "true");
+        return m;
+    }
 }
