@@ -81,9 +81,9 @@ final class GradientServer implements AutoCloseable {
             }
         }
 
-        void send(int step, float[] weights) throws IOException {
+        void send(int step, byte[] weights) throws IOException {
             out.writeInt(step);
-            Wire.writeFloats(out, weights);
+            Wire.writeEncoded(out, weights);
             out.flush();
         }
 
@@ -183,7 +183,7 @@ final class GradientServer implements AutoCloseable {
                 if (firstSend == 0 && conns.size() == partitions) {
                     firstSend = System.nanoTime();
                 }
-                sendOrDrop(conns, h.conn(), step, current, pending);
+                sendOrDrop(conns, h.conn(), step, Wire.encode(current), pending);
             } else if (e instanceof Grad g) {
                 int p = g.conn().partition;
                 if (p < 0 || conns.get(p) != g.conn() || g.step() != step) {
@@ -217,7 +217,7 @@ final class GradientServer implements AutoCloseable {
                 lossSum += loss / count;
                 images += count;
                 progress.after(step, loss / count, images);
-                float[] send = step == steps ? new float[0] : current;
+                byte[] send = Wire.encode(step == steps ? new float[0] : current);  // once for all tasks
                 for (Conn c : java.util.List.copyOf(conns.values())) {
                     sendOrDrop(conns, c, step, send, pending);
                 }
@@ -241,7 +241,7 @@ final class GradientServer implements AutoCloseable {
                 driverNanos / 1e9);
     }
 
-    private static void sendOrDrop(Map<Integer, Conn> conns, Conn c, int step, float[] weights, Object[] pending) {
+    private static void sendOrDrop(Map<Integer, Conn> conns, Conn c, int step, byte[] weights, Object[] pending) {
         try {
             c.send(step, weights);
         } catch (IOException ex) {
