@@ -183,7 +183,11 @@ public final class Derivatives {
             ga = flat ? ga.sum(0, false) : ga;
         }
         if (n.inputNeedsGrad(1)) {
-            gb = (flat ? a.unsqueeze(0) : a).transpose(1, 2).matmul(g3);
+            Tensor a3 = flat ? a.unsqueeze(0) : a;
+            // b a transposed view (Linear's weight.t()): compute the gradient in the weight's own layout,
+            // (g^T a)^T, so the leaf receives a contiguous gradient instead of copying a transposed one
+            gb = b.transpose(1, 2).isContiguous() ? g3.transpose(1, 2).matmul(a3).transpose(1, 2)
+                    : a3.transpose(1, 2).matmul(g3);
         }
         return of(ga, gb);
     };

@@ -60,7 +60,10 @@ final class Windows {
                                 ci += ow;
                                 continue;
                             }
-                            java.util.Arrays.fill(cs, ci, ci + x0, padValue);
+                            // the padded edges are a few elements: plain loops, not Arrays.fill's per-call checks
+                            for (int i = ci; i < ci + x0; i++) {
+                                cs[i] = padValue;
+                            }
                             int src = plane + iy * sh + (x0 * g.strideW() - g.padW() + kxOff) * sw;
                             int step = g.strideW() * sw;
                             if (step == 1) {
@@ -70,7 +73,9 @@ final class Windows {
                                     cs[ci + ox] = xs[at];
                                 }
                             }
-                            java.util.Arrays.fill(cs, ci + x1, ci + ow, padValue);
+                            for (int i = ci + x1; i < ci + ow; i++) {
+                                cs[i] = padValue;
+                            }
                             ci += ow;
                         }
                     }
