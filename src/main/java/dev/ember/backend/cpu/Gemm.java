@@ -54,6 +54,7 @@ final class Gemm {
         }
         Operand a = Operand.of(x, xl);
         Operand b = Operand.of(y, yl);
+        BlasThreads.forProduct((long) m * n * k);
         for (int i = 0; i < batch; i++) {
             int offA = a.offset + i * a.batchStride;
             int offB = b.offset + i * b.batchStride;
