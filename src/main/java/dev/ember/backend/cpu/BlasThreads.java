@@ -37,7 +37,7 @@ public final class BlasThreads {
         }
         try {
             return NativeLibrary.getInstance(Gemm.nativeLibrary()).getFunction(name);
-        } catch (UnsatisfiedLinkError e) {
+        } catch (LinkageError e) {  // not OpenBLAS, or JNA missing from the classpath
             return null;
         }
     }

@@ -33,8 +33,8 @@ final class OpenBlasCore {
         }
         try {
             NativeLibrary.getInstance("c").getFunction("setenv").invokeInt(new Object[] {"OPENBLAS_CORETYPE", core, 0});
-        } catch (UnsatisfiedLinkError e) {
-            // no libc to call: OpenBLAS keeps its own choice
+        } catch (LinkageError e) {
+            // no libc to call, or JNA missing from the classpath: OpenBLAS keeps its own choice
         }
     }
 
@@ -65,7 +65,7 @@ final class OpenBlasCore {
         try {
             Function name = NativeLibrary.getInstance(library).getFunction("openblas_get_corename");
             return name.invokeString(new Object[0], false);
-        } catch (UnsatisfiedLinkError e) {
+        } catch (LinkageError e) {
             return null;
         }
     }
