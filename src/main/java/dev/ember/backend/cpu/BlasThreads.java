@@ -32,7 +32,7 @@ public final class BlasThreads {
 
     /** A function of the library netlib loaded. */
     private static Function find(String name) {
-        if (!Gemm.implementation().contains("JNIBLAS")) {
+        if (!Gemm.isNative()) {
             return null;
         }
         try {

@@ -19,8 +19,7 @@ final class Gemm {
     }
 
     static {
-        String name = BLAS_IMPL.getClass().getName();
-        if (!name.contains("JNIBLAS")) {
+        if (!isNative()) {
             System.err.println("ember: native BLAS not found, using " + BLAS_IMPL.getClass().getSimpleName()
                     + " (slower; install libopenblas0-pthread for full speed)");
         }
@@ -29,10 +28,15 @@ final class Gemm {
     private Gemm() {
     }
 
+    /** Whether netlib bound a native BLAS (JNIBLAS) rather than its Java fallback. */
+    static boolean isNative() {
+        return BLAS_IMPL.getClass().getSimpleName().equals("JNIBLAS");
+    }
+
     /** The implementation in use, for benchmarks and diagnostics: e.g. "JNIBLAS (OpenBLAS SkylakeX)". */
     static String implementation() {
         String name = BLAS_IMPL.getClass().getSimpleName();
-        String core = name.equals("JNIBLAS") ? OpenBlasCore.loaded(nativeLibrary()) : null;
+        String core = isNative() ? OpenBlasCore.loaded(nativeLibrary()) : null;
         return core == null ? name : name + " (OpenBLAS " + core.trim() + ")";
     }
 
