@@ -1,5 +1,6 @@
 package dev.ember.bench;
 
+import dev.ember.backend.cpu.BlasThreads;
 import dev.ember.data.DataLoader;
 import dev.ember.job.JobConfig;
 import dev.ember.job.LocalTraining;
@@ -62,6 +63,7 @@ public final class SparkEfficiencyBench {
 
     private static void row(SparkSession spark, Path tmp, String model, int batch, int epochs) {
         JobConfig job = job(tmp.resolve(model + "-local"), model, batch, epochs);
+        BlasThreads.set(Runtime.getRuntime().availableProcessors());  // a Spark row before set it to spark.task.cpus
         Generator.manualSeed(0);
         LocalTraining.Datasets data = LocalTraining.datasets(job);
         DataLoader train = Pipelines.train(job, data.train());

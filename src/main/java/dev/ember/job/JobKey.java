@@ -43,6 +43,8 @@ public enum JobKey {
             "GPUs Spark reserves per task when device = cuda (a fraction such as 0.5 shares a GPU between tasks)"),
     ENGINE("engine", Type.STRING, "spark", false, "spark (distributed) or local (in-process)"),
     MASTER("master", Type.STRING, "local[*]", false, "Spark master URL"),
+    EXCHANGE("exchange", Type.STRING, "auto", false, "how Spark tasks and the driver exchange weights and gradients: "
+            + "auto (in memory for tasks in the driver's JVM, as with local masters; TCP for the others) or tcp (always)"),
     PARTITIONS("partitions", Type.INTEGER, "0", false, "Spark partitions of the training data (0: one per core)"),
     CHECKPOINT_DIR("checkpoint_dir", Type.STRING, "", false, "where checkpoints go (any Hadoop path; default OUT/checkpoints)"),
     OUT("out", Type.STRING, "", false, "run directory (default runs/NAME-TIMESTAMP)"),

@@ -24,54 +24,50 @@ final class Flat {
 
     static float[] weights(Module model) {
         float[] out = new float[size(model)];
-        int off = 0;
-        for (Tensor p : model.trainableParameters()) {
-            float[] v = p.toFloatArray();
-            System.arraycopy(v, 0, out, off, v.length);
-            off += v.length;
+        try (var off = GradMode.noGrad()) {
+            forEach(model, out, (p, slot) -> slot.copyInPlace(p));
         }
         return out;
     }
 
     static void setWeights(Module model, float[] w) {
         check(model, w);
-        int off = 0;
-        try (var off1 = GradMode.noGrad()) {
-            for (Tensor p : model.trainableParameters()) {
-                int n = p.numel();
-                float[] slice = new float[n];
-                System.arraycopy(w, off, slice, 0, n);
-                p.copyInPlace(Tensor.wrap(slice, p.shape().toArray()).to(p.device()));
-                off += n;
-            }
+        try (var off = GradMode.noGrad()) {
+            forEach(model, w, (p, slot) -> p.copyInPlace(slot));
         }
     }
 
-    /** Adds {@code scale × grad} of every parameter into {@code dst} (parameters without a gradient add nothing). */
-    static void addGradients(Module model, float[] dst, float scale) {
-        check(model, dst);
-        int off = 0;
-        for (Tensor p : model.trainableParameters()) {
-            Tensor g = p.grad();
-            if (g != null) {
-                float[] v = g.toFloatArray();
-                for (int i = 0; i < v.length; i++) {
-                    dst[off + i] += scale * v[i];
+    /** {@code scale × grad} of every parameter, flat (zeros where a parameter has no gradient). */
+    static float[] gradients(Module model, float scale) {
+        float[] out = new float[size(model)];
+        try (var off = GradMode.noGrad()) {
+            forEach(model, out, (p, slot) -> {
+                if (p.grad() != null) {
+                    slot.copyInPlace(p.grad());
                 }
-            }
-            off += p.numel();
+            });
         }
+        if (scale != 1) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] *= scale;
+            }
+        }
+        return out;
     }
 
-    /** Sets each trainable parameter's {@code .grad} from {@code g}. */
+    /** Makes each trainable parameter's {@code .grad} a view of its slice of {@code g} (no copy). */
     static void setGradients(Module model, float[] g) {
         check(model, g);
+        forEach(model, g, Tensor::setGrad);
+    }
+
+    /** Calls {@code action(parameter, its slice of flat as a CPU tensor of its shape)} in order. */
+    private static void forEach(Module model, float[] flat, java.util.function.BiConsumer<Tensor, Tensor> action) {
+        Tensor all = Tensor.wrap(flat, flat.length);
         int off = 0;
         for (Tensor p : model.trainableParameters()) {
             int n = p.numel();
-            float[] slice = new float[n];
-            System.arraycopy(g, off, slice, 0, n);
-            p.setGrad(Tensor.wrap(slice, p.shape().toArray()));
+            action.accept(p, all.narrow(0, off, n).view(p.shape().toArray()));
             off += n;
         }
     }

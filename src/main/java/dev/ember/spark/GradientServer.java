@@ -49,12 +49,38 @@ final class GradientServer implements AutoCloseable {
     private record Closed(Conn conn) implements Event {
     }
 
-    private final class Conn {
-        final Socket socket;
-        final DataOutputStream out;
+    /** The driver's end of one task's link. */
+    private abstract static class Conn {
         volatile int partition = -1;
 
-        Conn(Socket socket) throws IOException {
+        abstract void send(int step, Outgoing weights) throws IOException;
+
+        abstract void close();
+    }
+
+    /** One step's weights, encoded for the wire at most once however many tasks read them. */
+    private static final class Outgoing {
+        final float[] weights;
+        private byte[] encoded;
+
+        Outgoing(float[] weights) {
+            this.weights = weights;
+        }
+
+        synchronized byte[] encoded() {
+            if (encoded == null) {
+                encoded = Wire.encode(weights);
+            }
+            return encoded;
+        }
+    }
+
+    /** A task in another JVM, speaking {@link Wire} over TCP. */
+    private final class SocketConn extends Conn {
+        final Socket socket;
+        final DataOutputStream out;
+
+        SocketConn(Socket socket) throws IOException {
             this.socket = socket;
             this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
         }
@@ -81,12 +107,14 @@ final class GradientServer implements AutoCloseable {
             }
         }
 
-        void send(int step, byte[] weights) throws IOException {
+        @Override
+        void send(int step, Outgoing weights) throws IOException {
             out.writeInt(step);
-            Wire.writeEncoded(out, weights);
+            Wire.writeEncoded(out, weights.encoded());
             out.flush();
         }
 
+        @Override
         void close() {
             try {
                 socket.close();
@@ -96,11 +124,99 @@ final class GradientServer implements AutoCloseable {
         }
     }
 
-    GradientServer(String bindHost) throws IOException {
+    /**
+     * A task in this JVM (a local master's executor): arrays change hands without copies. Neither side
+     * writes an array after handing it over: the driver's weights are new every step, and so are a
+     * task's gradients.
+     */
+    private final class InMemory extends Conn {
+        private static final TaskLink.State CLOSED = new TaskLink.State(-1, null);
+        private final BlockingQueue<TaskLink.State> inbox = new LinkedBlockingQueue<>();
+        private volatile boolean closed;
+
+        InMemory(int partition) {
+            this.partition = partition;
+        }
+
+        @Override
+        void send(int step, Outgoing weights) throws IOException {
+            if (closed) {
+                throw new IOException("the task's link is closed");
+            }
+            inbox.add(new TaskLink.State(step, weights.weights));
+        }
+
+        @Override
+        synchronized void close() {
+            if (!closed) {
+                closed = true;
+                inbox.add(CLOSED);
+                events.add(new Closed(this));
+            }
+        }
+
+        final TaskLink link = new TaskLink() {
+            @Override
+            State receive() throws IOException {
+                State s;
+                try {
+                    s = inbox.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted waiting for the driver");
+                }
+                if (s == CLOSED) {
+                    inbox.add(CLOSED);
+                    throw new IOException("the driver closed this task's link");
+                }
+                return s;
+            }
+
+            @Override
+            void send(int step, int count, double lossSum, float[] gradient) throws IOException {
+                if (closed) {
+                    throw new IOException("the task's link is closed");
+                }
+                events.add(new Grad(InMemory.this, step, count, lossSum, gradient));
+            }
+
+            @Override
+            boolean isClosed() {
+                return closed;
+            }
+
+            @Override
+            public void close() {
+                InMemory.this.close();
+            }
+        };
+    }
+
+    /** Servers of the runs this JVM drives, for tasks that run in it too ({@link #inThisJvm}). */
+    private static final Map<String, GradientServer> RUNS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final String runId;
+
+    /** Listens on an ephemeral port of {@code bindHost} for run {@code runId}'s tasks. */
+    GradientServer(String bindHost, String runId) throws IOException {
+        this.runId = runId;
         server = new ServerSocket(0, 128, InetAddress.getByName(bindHost));
+        RUNS.put(runId, this);
         acceptor = new Thread(this::acceptLoop, "ember-gradient-server");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Run {@code runId}'s server when this JVM drives it (a local master), else null. */
+    static GradientServer inThisJvm(String runId) {
+        return RUNS.get(runId);
+    }
+
+    /** Connects a task of this JVM: as a TCP task's hello would, without the socket. */
+    TaskLink attach(int epoch, int partition, int attempt) {
+        InMemory conn = new InMemory(partition);
+        events.add(new Hello(conn, runId, epoch, partition, attempt));
+        return conn.link;
     }
 
     int port() {
@@ -112,7 +228,7 @@ final class GradientServer implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
-                Conn c = new Conn(s);
+                SocketConn c = new SocketConn(s);
                 Thread t = new Thread(c::read, "ember-gradient-conn");
                 t.setDaemon(true);
                 t.start();
@@ -183,7 +299,7 @@ final class GradientServer implements AutoCloseable {
                 if (firstSend == 0 && conns.size() == partitions) {
                     firstSend = System.nanoTime();
                 }
-                sendOrDrop(conns, h.conn(), step, Wire.encode(current), pending);
+                sendOrDrop(conns, h.conn(), step, new Outgoing(current), pending);
             } else if (e instanceof Grad g) {
                 int p = g.conn().partition;
                 if (p < 0 || conns.get(p) != g.conn() || g.step() != step) {
@@ -198,18 +314,12 @@ final class GradientServer implements AutoCloseable {
                     continue;
                 }
                 long d0 = System.nanoTime();
-                float[] sum = new float[current.length];
+                float[] sum = sum(pending, current.length);
                 long count = 0;
                 double loss = 0;
                 for (Grad x : pending) {
-                    if (x.count() > 0) {
-                        float[] v = x.gradient();
-                        for (int i = 0; i < v.length; i++) {
-                            sum[i] += v[i];
-                        }
-                        count += x.count();
-                        loss += x.lossSum();
-                    }
+                    count += x.count();
+                    loss += x.lossSum();
                 }
                 java.util.Arrays.fill(pending, null);
                 current = stepper.step(step, sum, count, loss);
@@ -217,7 +327,7 @@ final class GradientServer implements AutoCloseable {
                 lossSum += loss / count;
                 images += count;
                 progress.after(step, loss / count, images);
-                byte[] send = Wire.encode(step == steps ? new float[0] : current);  // once for all tasks
+                Outgoing send = new Outgoing(step == steps ? new float[0] : current);
                 for (Conn c : java.util.List.copyOf(conns.values())) {
                     sendOrDrop(conns, c, step, send, pending);
                 }
@@ -241,7 +351,26 @@ final class GradientServer implements AutoCloseable {
                 driverNanos / 1e9);
     }
 
-    private static void sendOrDrop(Map<Integer, Conn> conns, Conn c, int step, byte[] weights, Object[] pending) {
+    /** The sum of the tasks' gradients, into the first non-empty one (tasks without rows send none). */
+    private static float[] sum(Grad[] pending, int n) {
+        float[] sum = null;
+        for (Grad x : pending) {
+            if (x.count() == 0) {
+                continue;
+            }
+            if (sum == null) {
+                sum = x.gradient();
+                continue;
+            }
+            float[] v = x.gradient();
+            for (int i = 0; i < n; i++) {
+                sum[i] += v[i];
+            }
+        }
+        return sum != null ? sum : new float[n];
+    }
+
+    private static void sendOrDrop(Map<Integer, Conn> conns, Conn c, int step, Outgoing weights, Object[] pending) {
         try {
             c.send(step, weights);
         } catch (IOException ex) {
@@ -261,6 +390,7 @@ final class GradientServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        RUNS.remove(runId, this);
         try {
             server.close();
         } catch (IOException ignored) {

@@ -161,6 +161,10 @@ public final class SparkTraining {
     }
 
     public static Result run(SparkSession spark, JobConfig job, RunWriter out, boolean resume, PrintStream console) {
+        String exchange = job.string(JobKey.EXCHANGE);
+        if (!exchange.equals("auto") && !exchange.equals("tcp")) {
+            throw new JobConfigException(job.source() + ": exchange: expected auto or tcp, got '" + exchange + "'");
+        }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Generator.manualSeed(job.integer(JobKey.SEED));
         Sets sets = sets(spark, job);
@@ -214,7 +218,7 @@ public final class SparkTraining {
         String group = "ember-" + runId;
         // what the steps' flat vectors leave out: frozen parameters and buffers, fixed for the run
         Broadcast<byte[]> initial = sc.broadcast(SafeTensors.toBytes(model.stateDict(), Map.of()));
-        try (GradientServer server = new GradientServer(bind)) {
+        try (GradientServer server = new GradientServer(bind, runId)) {
             for (int epoch = start; epoch < total; epoch++) {
                 long t0 = System.nanoTime();
                 server.drain();

@@ -24,12 +24,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -39,7 +33,7 @@ import java.util.stream.IntStream;
 /**
  * One training task of an epoch's barrier stage: loads (or finds cached) its partition, builds the
  * model from the job with the driver's initial state dict (broadcast: frozen weights and buffers)
- * and freezes the job's paths, connects to the driver's {@link GradientServer} and, for every step the
+ * and freezes the job's paths, links to the driver's {@link GradientServer} ({@link TaskLink}) and, for every step the
  * driver announces, computes the <em>sum</em> of per-sample gradients over the rows of global batch
  * {@code perm[step·B .. (step+1)·B)} it holds (mean-loss gradient × local count), sending it with the
  * count and the summed loss. When the job caches features ({@link FeatureCaching}), the first epoch's
@@ -110,70 +104,33 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
         });
         Module head = prefix == null ? null : prefix.headModule();
         int computed = 0;
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), 30_000);
-            // A killed task (Spark aborting the stage attempt) may be blocked reading the socket, which an
-            // interrupt does not end: close the socket when the task is marked killed.
-            Thread watchdog = new Thread(() -> {
-                while (!socket.isClosed()) {
-                    if (ctx.isInterrupted()) {
-                        try {
-                            socket.close();
-                        } catch (java.io.IOException ignored) {
-                            // closing
-                        }
-                        return;
-                    }
-                    try {
-                        Thread.sleep(200);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "ember-task-watchdog-" + partition);
-            watchdog.setDaemon(true);
-            watchdog.start();
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-            out.writeInt(Wire.MAGIC);
-            out.writeUTF(runId);
-            out.writeInt(epoch);
-            out.writeInt(partition);
-            out.writeInt(ctx.stageAttemptNumber());
-            out.flush();
+        boolean inMemory = config.string(dev.ember.job.JobKey.EXCHANGE).equals("auto");
+        try (TaskLink link = TaskLink.open(host, port, runId, epoch, partition, ctx.stageAttemptNumber(), inMemory,
+                ctx::isInterrupted)) {
             while (true) {
-                int step = in.readInt();
-                float[] weights = Wire.readFloats(in);
+                TaskLink.State state = link.receive();
+                int step = state.step();
                 if (step >= steps) {
                     break;
                 }
-                Flat.setWeights(model, weights);
+                Flat.setWeights(model, state.weights());
                 int from = step * batchSize;
                 int[] mine = IntStream.range(from, Math.min(from + batchSize, perm.length)).map(k -> local[perm[k]])
                         .filter(i -> i >= 0).toArray();
                 int count = mine.length;
-                out.writeInt(step);
-                out.writeInt(count);
                 if (count == 0) {
-                    out.writeDouble(0);
-                    Wire.writeFloats(out, new float[0]);
-                } else {
-                    double meanLoss;
-                    if (features != null) {
-                        meanLoss = Steps.gradients(head, loss, features.inputs(mine, device),
-                                features.labels(mine, device));
-                    } else {
-                        Batch b = batch(shard, mine, transform, shape, seed);
-                        meanLoss = Steps.gradients(model, loss, Steps.images(b, device), Steps.labels(b, device));
-                    }
-                    float[] g = new float[Flat.size(model)];
-                    Flat.addGradients(model, g, count);
-                    out.writeDouble(meanLoss * count);
-                    Wire.writeFloats(out, g);
-                    computed++;
+                    link.send(step, 0, 0, new float[0]);
+                    continue;
                 }
-                out.flush();
+                double meanLoss;
+                if (features != null) {
+                    meanLoss = Steps.gradients(head, loss, features.inputs(mine, device), features.labels(mine, device));
+                } else {
+                    Batch b = batch(shard, mine, transform, shape, seed);
+                    meanLoss = Steps.gradients(model, loss, Steps.images(b, device), Steps.labels(b, device));
+                }
+                link.send(step, count, meanLoss * count, Flat.gradients(model, count));
+                computed++;
             }
         }
         String cache = features == null ? "" : featureSeconds[0] > 0 ? String.format(Locale.ROOT,

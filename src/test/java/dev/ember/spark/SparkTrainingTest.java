@@ -105,6 +105,26 @@ class SparkTrainingTest {
         assertClose(expected, Flat.weights(r.model()), 2e-5);
     }
 
+    @Test
+    void tasksInTheDriversJvmExchangeInMemoryOrOverTcpWithTheSameResult() {
+        // local masters run tasks in this JVM: exchange = auto hands arrays over, tcp speaks the wire protocol
+        Map<String, String> keys = Map.of("partitions", "3", "epochs", "2");
+        JobConfig auto = job(tmp.resolve("ex-auto"), keys);
+        JobConfig tcp = job(tmp.resolve("ex-tcp"), Map.of("partitions", "3", "epochs", "2", "exchange", "tcp"));
+        SparkTraining.Result a = SparkTraining.run(spark, auto, RunWriter.create(auto), false, quiet());
+        SparkTraining.Result b = SparkTraining.run(spark, tcp, RunWriter.create(tcp), false, quiet());
+        assertClose(Flat.weights(a.model()), Flat.weights(b.model()), 0);
+        assertEquals(a.history().get(1).valLoss(), b.history().get(1).valLoss());
+    }
+
+    @Test
+    void anUnknownExchangeIsOneClearError() {
+        JobConfig job = job(tmp.resolve("ex-bad"), Map.of("exchange", "shm"));
+        JobConfigException e = assertThrows(JobConfigException.class,
+                () -> SparkTraining.run(spark, job, RunWriter.create(job), false, quiet()));
+        assertEquals("test.job: exchange: expected auto or tcp, got 'shm'", e.getMessage());
+    }
+
     /** LeNet-5 with "pretrained" weights, frozen up to a new head, trained on a stratified subset of 500 digits. */
     private static JobConfig transferJob(Path out, Map<String, String> extra) {
         Path weights = tmp.resolve("lenet-pretrained.safetensors");
