@@ -14,6 +14,7 @@ public enum JobKey {
             "the cnn's 3×3 conv widths (each with BatchNorm and ReLU) and M for 2×2 max pools, comma-separated"),
     CNN_POOL("cnn_pool", Type.INTEGER, "1", false,
             "side of the cnn's average pool before its classifier (1: global average; 7: keep a 7×7 map)"),
+    DROPOUT("dropout", Type.NUMBER, "0.5", false, "dropout probability before the cnn's last layer"),
     TRAIN("train", Type.STRING, null, true, "training dataset: a directory of Parquet image files"),
     VALIDATION("validation", Type.STRING, "", false, "validation dataset directory (default: a split of train)"),
     TRAIN_SUBSET("train_subset", Type.INTEGER, "0", false,

@@ -32,7 +32,7 @@ public final class Models {
                     throw new JobConfigException(job.source() + ": hidden: the cnn's classifier has one hidden layer, got '"
                             + String.join(",", job.list(JobKey.HIDDEN)) + "'");
                 }
-                yield new SmallVGG(cnnLayers(job), true, job.integer(JobKey.CNN_POOL), hidden[0], 0.5, numClasses, c);
+                yield new SmallVGG(cnnLayers(job), true, job.integer(JobKey.CNN_POOL), hidden[0], job.number(JobKey.DROPOUT), numClasses, c);
             }
             case "resnet18" -> ResNet.resnet18(numClasses, c);
             case "resnet34" -> ResNet.resnet34(numClasses, c);

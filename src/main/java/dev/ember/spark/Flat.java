@@ -1,14 +1,23 @@
 package dev.ember.spark;
 
 import dev.ember.autograd.GradMode;
+import dev.ember.core.DType;
 import dev.ember.nn.Module;
 import dev.ember.tensor.Tensor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * A model's trainable parameters as one flat {@code float[]} (Spark ml/ann style), in
- * {@link Module#trainableParameters()} order: what the driver sends to executors each step and what
- * their gradients come back as. Frozen parameters never change, so they do not travel: executors
- * get them, with the buffers, once per run in the driver's state dict, and freeze the same paths.
+ * What travels each step, as one flat {@code float[]} (Spark ml/ann style): the model's trainable
+ * parameters in {@link Module#trainableParameters()} order, then its buffers in
+ * {@link Module#namedBuffers()} order (BatchNorm's running statistics and step counter; int64 buffers
+ * travel as floats and are rounded back). The driver sends weights and buffers; a task sends
+ * {@code count ×} (its mean-loss gradient, then its buffers after the step), so the driver's sum
+ * over tasks divided by the global batch is the global gradient followed by the count-weighted mean
+ * of the tasks' buffers: every task and the driver continue from the same running statistics, as
+ * PyTorch's DistributedDataParallel keeps them equal by broadcasting buffers. Frozen parameters
+ * never change, so they do not travel: executors get them once per run in the driver's state dict.
  */
 final class Flat {
     private Flat() {
@@ -16,16 +25,17 @@ final class Flat {
 
     static int size(Module model) {
         int n = 0;
-        for (Tensor p : model.trainableParameters()) {
-            n += p.numel();
+        for (Tensor t : travelling(model)) {
+            n += t.numel();
         }
         return n;
     }
 
+    /** Trainable parameters, then buffers. */
     static float[] weights(Module model) {
         float[] out = new float[size(model)];
         try (var off = GradMode.noGrad()) {
-            forEach(model, out, (p, slot) -> slot.copyInPlace(p));
+            forEach(model, out, (t, slot) -> slot.copyInPlace(t.to(DType.FLOAT32)));
         }
         return out;
     }
@@ -33,17 +43,20 @@ final class Flat {
     static void setWeights(Module model, float[] w) {
         check(model, w);
         try (var off = GradMode.noGrad()) {
-            forEach(model, w, (p, slot) -> p.copyInPlace(slot));
+            forEach(model, w, Flat::assign);
         }
     }
 
-    /** {@code scale × grad} of every parameter, flat (zeros where a parameter has no gradient). */
+    /** {@code scale ×} (each trainable parameter's gradient, zeros where it has none; then the buffers). */
     static float[] gradients(Module model, float scale) {
         float[] out = new float[size(model)];
+        int params = model.trainableParameters().size();
         try (var off = GradMode.noGrad()) {
-            forEach(model, out, (p, slot) -> {
-                if (p.grad() != null) {
-                    slot.copyInPlace(p.grad());
+            int[] k = {0};
+            forEach(model, out, (t, slot) -> {
+                Tensor v = k[0]++ < params ? t.grad() : t.to(DType.FLOAT32);
+                if (v != null) {
+                    slot.copyInPlace(v);
                 }
             });
         }
@@ -55,19 +68,51 @@ final class Flat {
         return out;
     }
 
-    /** Makes each trainable parameter's {@code .grad} a view of its slice of {@code g} (no copy). */
-    static void setGradients(Module model, float[] g) {
-        check(model, g);
-        forEach(model, g, Tensor::setGrad);
+    /**
+     * From the tasks' averaged vector: each trainable parameter's {@code .grad} becomes a view of its
+     * slice (no copy), and each buffer takes its averaged value.
+     */
+    static void setAverages(Module model, float[] mean) {
+        check(model, mean);
+        int params = model.trainableParameters().size();
+        int[] k = {0};
+        try (var off = GradMode.noGrad()) {
+            forEach(model, mean, (t, slot) -> {
+                if (k[0]++ < params) {
+                    t.setGrad(slot);
+                } else {
+                    assign(t, slot);
+                }
+            });
+        }
     }
 
-    /** Calls {@code action(parameter, its slice of flat as a CPU tensor of its shape)} in order. */
+    private static void assign(Tensor t, Tensor slot) {
+        if (t.dtype() == DType.INT64) {
+            float[] v = slot.toFloatArray();
+            long[] rounded = new long[v.length];
+            for (int i = 0; i < v.length; i++) {
+                rounded[i] = Math.round(v[i]);
+            }
+            t.copyInPlace(Tensor.wrap(rounded, t.shape().toArray()));
+        } else {
+            t.copyInPlace(slot);
+        }
+    }
+
+    private static List<Tensor> travelling(Module model) {
+        List<Tensor> all = new ArrayList<>(model.trainableParameters());
+        all.addAll(model.namedBuffers().values());
+        return all;
+    }
+
+    /** Calls {@code action(tensor, its slice of flat as a CPU float tensor of its shape)} in order. */
     private static void forEach(Module model, float[] flat, java.util.function.BiConsumer<Tensor, Tensor> action) {
         Tensor all = Tensor.wrap(flat, flat.length);
         int off = 0;
-        for (Tensor p : model.trainableParameters()) {
-            int n = p.numel();
-            action.accept(p, all.narrow(0, off, n).view(p.shape().toArray()));
+        for (Tensor t : travelling(model)) {
+            int n = t.numel();
+            action.accept(t, all.narrow(0, off, n).view(t.shape().toArray()));
             off += n;
         }
     }
@@ -76,7 +121,7 @@ final class Flat {
         int n = size(model);
         if (v.length != n) {
             throw new IllegalArgumentException("flat vector has " + v.length + " values, the model has " + n
-                    + " trainable parameters");
+                    + " trainable parameters and buffer elements");
         }
     }
 }

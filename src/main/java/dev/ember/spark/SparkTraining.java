@@ -240,7 +240,7 @@ public final class SparkTraining {
                         for (int i = 0; i < sum.length; i++) {
                             sum[i] *= inv;
                         }
-                        Flat.setGradients(model, sum);
+                        Flat.setAverages(model, sum);
                         optimizer.step();
                         return Flat.weights(model);
                     }, stage::isDone, (step, loss, images) -> {

@@ -33,10 +33,11 @@ import java.util.stream.IntStream;
 /**
  * One training task of an epoch's barrier stage: loads (or finds cached) its partition, builds the
  * model from the job with the driver's initial state dict (broadcast: frozen weights and buffers)
- * and freezes the job's paths, links to the driver's {@link GradientServer} ({@link TaskLink}) and, for every step the
- * driver announces, computes the <em>sum</em> of per-sample gradients over the rows of global batch
- * {@code perm[step·B .. (step+1)·B)} it holds (mean-loss gradient × local count), sending it with the
- * count and the summed loss. When the job caches features ({@link FeatureCaching}), the first epoch's
+ * and freezes the job's paths, links to the driver's {@link GradientServer} ({@link TaskLink}) and, for
+ * every step the driver announces (with its weights and buffers, {@link Flat}), computes the
+ * <em>sum</em> of per-sample gradients over the rows of global batch {@code perm[step·B .. (step+1)·B)}
+ * it holds (mean-loss gradient × local count), sending it, its buffers × count, the count and the
+ * summed loss. When the job caches features ({@link FeatureCaching}), the first epoch's
  * task computes its partition's frozen-backbone features ({@link ShardFeatures}) and every step runs
  * only the head on them. Only plain values are captured: host, port, run id, the job's keys,
  * and the broadcast's handle.

@@ -105,6 +105,33 @@ class SparkTrainingTest {
         assertClose(expected, Flat.weights(r.model()), 2e-5);
     }
 
+    /** A small CNN with BatchNorm: conv 4 + BN + ReLU, 2×2 pool, Linear 16, 10 (no dropout: its masks are per engine). */
+    private static JobConfig batchNormJob(Path out, int partitions) {
+        return job(out, Map.of("model", "cnn", "cnn_layers", "4,M", "cnn_pool", "7", "hidden", "16", "dropout", "0",
+                "partitions", Integer.toString(partitions), "train_subset", "512"));
+    }
+
+    @Test
+    void batchNormRunningStatisticsTravelWithTheWeights() {
+        // One partition computes what in-process training does, running statistics included (they used to stay at
+        // their initial zeros and ones on the driver, so validation normalised with the wrong statistics).
+        JobConfig one = batchNormJob(tmp.resolve("bn1"), 1);
+        float[] expected = inProcess(one);
+        SparkTraining.Result r1 = SparkTraining.run(spark, one, RunWriter.create(one), false, quiet());
+        assertClose(expected, Flat.weights(r1.model()), 2e-5);
+        Tensor mean = r1.model().stateDict().get("features.1.running_mean");
+        assertTrue(Math.abs(mean.toFloatArray()[0]) > 1e-3, "running mean moved: " + mean);
+        assertEquals(8L, r1.model().stateDict().get("features.1.num_batches_tracked").toLongArray()[0],
+                "one BatchNorm step per global step");
+        // Two shards normalise with their own batch statistics; the driver keeps their count-weighted mean
+        JobConfig two = batchNormJob(tmp.resolve("bn2"), 2);
+        SparkTraining.Result r2 = SparkTraining.run(spark, two, RunWriter.create(two), false, quiet());
+        float[] m1 = mean.toFloatArray();
+        float[] m2 = r2.model().stateDict().get("features.1.running_mean").toFloatArray();
+        assertClose(m1, m2, 0.05);
+        assertEquals(r1.history().get(0).valAccuracy(), r2.history().get(0).valAccuracy(), 0.05);
+    }
+
     @Test
     void tasksInTheDriversJvmExchangeInMemoryOrOverTcpWithTheSameResult() {
         // local masters run tasks in this JVM: exchange = auto hands arrays over, tcp speaks the wire protocol
