@@ -27,17 +27,21 @@ import java.util.Map;
 /**
  * Efficiency of the Spark engine: training images/s of the digits job on Spark {@code local[2]}
  * (2 partitions) over in-process images/s with the same model and global batch, plus where the Spark
- * epoch's time goes (per-step cost inside the stage, and the stage's fixed cost). Epoch 2 is
- * reported for both engines (JIT warm, Spark's partitions cached in the executor).
+ * epoch's time goes (per-step cost, the driver's serial share of it, and the rest of the epoch's
+ * training time). Each engine's figure is the median over epochs 2..N (the first warms the JIT and
+ * starts Spark's training stage); a digits epoch is only 32 steps, so single epochs are noisy.
  *
- * <pre>java -cp ... dev.ember.bench.SparkEfficiencyBench [epochs=2]</pre>
+ * <pre>bin/bench spark [epochs=5]</pre>
  */
 public final class SparkEfficiencyBench {
     private SparkEfficiencyBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        if (epochs < 2) {
+            throw new IllegalArgumentException("epochs must be at least 2 (the first is not measured)");
+        }
         Path tmp = Files.createTempDirectory("ember-bench");
         SparkSession spark = SparkSession.builder().master("local[2]").appName("SparkEfficiencyBench")
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
@@ -45,7 +49,7 @@ public final class SparkEfficiencyBench {
                 .getOrCreate();
         try {
             System.out.printf(Locale.ROOT, "%-8s %6s %12s %12s %10s %14s %14s %14s %14s%n", "model", "batch",
-                    "local img/s", "spark img/s", "spark/local", "local ms/step", "spark ms/step", "driver ms/step", "stage fixed s");
+                    "local img/s", "spark img/s", "spark/local", "local ms/step", "spark ms/step", "driver ms/step", "other s/epoch");
             row(spark, tmp, "mlp", 256, epochs);
             row(spark, tmp, "lenet5", 128, epochs);
         } finally {
@@ -71,17 +75,23 @@ public final class SparkEfficiencyBench {
         Optimizer opt = Optimizers.create(job, m.trainableParameters());
         List<EpochMetrics> local = Trainer.builder(m, opt, LocalTraining.loss(job), 10).epochs(epochs).build()
                 .fit(train, null);
-        double localImg = local.get(local.size() - 1).imagesPerSec();
+        double localImg = median(local.subList(1, local.size()).stream().mapToDouble(EpochMetrics::imagesPerSec));
 
         JobConfig sj = job(tmp.resolve(model + "-spark"), model, batch, epochs);
         SparkTraining.Result r = SparkTraining.run(spark, sj, RunWriter.create(sj), false,
                 new PrintStream(new ByteArrayOutputStream()));
-        double sparkImg = r.history().get(r.history().size() - 1).imagesPerSec();
-        SparkTraining.Timing t = r.timings().get(r.timings().size() - 1);
+        double sparkImg = median(r.history().subList(1, epochs).stream().mapToDouble(EpochMetrics::imagesPerSec));
+        List<SparkTraining.Timing> t = r.timings().subList(1, epochs);
         double localStep = 1000.0 * batch / localImg;
-        double sparkStep = 1000.0 * t.stepSeconds() / t.steps();
-        System.out.printf(Locale.ROOT, "%-8s %6d %12.0f %12.0f %10.2f %14.2f %14.2f %14.2f %14.2f%n", model, batch, localImg,
-                sparkImg, sparkImg / localImg, localStep, sparkStep, 1000.0 * t.driverSeconds() / t.steps(),
-                t.stageSeconds() - t.stepSeconds());
+        double sparkStep = median(t.stream().mapToDouble(x -> 1000.0 * x.stepSeconds() / x.steps()));
+        double driverStep = median(t.stream().mapToDouble(x -> 1000.0 * x.driverSeconds() / x.steps()));
+        double other = median(t.stream().mapToDouble(x -> x.stageSeconds() - x.stepSeconds()));
+        System.out.printf(Locale.ROOT, "%-8s %6d %12.0f %12.0f %10.2f %14.2f %14.2f %14.2f %14.3f%n", model, batch, localImg,
+                sparkImg, sparkImg / localImg, localStep, sparkStep, driverStep, other);
+    }
+
+    private static double median(java.util.stream.DoubleStream values) {
+        double[] v = values.sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

@@ -11,6 +11,7 @@ import dev.ember.job.JobConfig;
 import dev.ember.job.LocalTraining;
 import dev.ember.job.Pipelines;
 import dev.ember.job.Transfer;
+import dev.ember.loss.Loss;
 import dev.ember.nn.Module;
 import dev.ember.train.Evaluation;
 import dev.ember.train.Features;
@@ -105,26 +106,14 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
                 Transfer.freeze(config, model);
                 prefix = FeatureCaching.plan(config, model, Pipelines.transform(config, channels, true).isRandom(), null);
             }
-            if (prefix != null) {
-                Module backbone = prefix.backboneModule();
-                Features features = ShardFeatures.get(featureRun, spec, partitions, partition, () ->
-                        Features.compute(backbone, n, ShardBatches.inOrder(shard, transform, shape, 0, BATCH), device));
-                Module head = prefix.headModule();
-                for (int from = 0; from < n; from += BATCH) {
-                    int[] local = IntStream.range(from, Math.min(from + BATCH, n)).toArray();
-                    total = total.merge(Steps.evaluate(head, loss, features.inputs(local, device),
-                            features.labels(local, device), numClasses));
-                }
+            if (mode == Mode.EVALUATE) {
+                total = score(model, loss, shard, transform, shape, device, numClasses, prefix, featureRun, spec,
+                        partitions, partition);
             } else {
                 int from = 0;
                 for (Iterator<Batch> it = ShardBatches.inOrder(shard, transform, shape, 0, BATCH); it.hasNext(); ) {
                     Batch b = it.next();
-                    if (mode == Mode.EVALUATE) {
-                        total = total.merge(Steps.evaluate(model, loss, Steps.images(b, device),
-                                Steps.labels(b, device), numClasses));
-                    } else {
-                        predict(model, b, from, shard, out, device);
-                    }
+                    predict(model, b, from, shard, out, device);
                     from += b.size();
                 }
             }
@@ -133,6 +122,35 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
             out.add(new Part(total.lossSum(), total.correct(), total.count(), total.confusion()));
         }
         return out.iterator();
+    }
+
+    /**
+     * Scores a shard with {@code model} (in eval mode): through the frozen backbone's features, which
+     * executors cache for run {@code featureRun}, when {@code prefix} is not null; else the whole model.
+     */
+    static Evaluation score(Module model, Loss loss, Shards.Shard shard, Transform transform, ImageShape shape,
+                            Device device, int numClasses, FrozenPrefix prefix, String featureRun, ShardSpec spec,
+                            int partitions, int partition) {
+        Evaluation total = Evaluation.empty(numClasses);
+        int n = shard.data().size();
+        if (prefix != null) {
+            Module backbone = prefix.backboneModule();
+            Features features = ShardFeatures.get(featureRun, spec, partitions, partition, () ->
+                    Features.compute(backbone, n, ShardBatches.inOrder(shard, transform, shape, 0, BATCH), device));
+            Module head = prefix.headModule();
+            for (int from = 0; from < n; from += BATCH) {
+                int[] local = IntStream.range(from, Math.min(from + BATCH, n)).toArray();
+                total = total.merge(Steps.evaluate(head, loss, features.inputs(local, device),
+                        features.labels(local, device), numClasses));
+            }
+        } else {
+            for (Iterator<Batch> it = ShardBatches.inOrder(shard, transform, shape, 0, BATCH); it.hasNext(); ) {
+                Batch b = it.next();
+                total = total.merge(Steps.evaluate(model, loss, Steps.images(b, device), Steps.labels(b, device),
+                        numClasses));
+            }
+        }
+        return total;
     }
 
     private void predict(Module model, Batch b, int from, Shards.Shard shard, List<Object> out, Device device) {

@@ -1,5 +1,7 @@
 package dev.ember.spark;
 
+import dev.ember.train.Evaluation;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -8,23 +10,28 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The driver's side of synchronous data-parallel SGD: a small TCP server to which the P tasks of a
- * training stage connect. Each step it collects one {@code (sum-gradient, count, lossSum)} per
- * partition, hands the total to the driver's optimizer ({@link Stepper}) and sends the new flat
- * weights back to every task.
+ * The driver's side of synchronous data-parallel SGD for one run: the P tasks of the run's training
+ * stage link to it (over TCP, or in memory from this JVM: {@link TaskLink}) and stay for every epoch.
+ * The driver goes through phases: {@link #runEpoch} collects one {@code (sum-gradient, count,
+ * lossSum)} per partition each step, hands the total to the driver's optimizer ({@link Stepper}) and
+ * sends the new weights to every task; {@link #evaluate} has every task score its validation shard
+ * with the given weights; {@link #finish} lets the tasks end. Between phases (checkpoints) tasks wait.
  *
- * <p>The driver is authoritative: a task that (re)connects is told the current step and weights.
- * When Spark retries a failed barrier stage (a new stage attempt), every connection of the older
- * attempt is closed and partial gradients of the current step are dropped, so the retried tasks
- * resume from the driver's current step and the result is as if nothing had failed.
+ * <p>The driver is authoritative: a task that (re)connects is sent the current phase's message. When
+ * Spark retries the failed barrier stage (a new stage attempt), every link of the older attempt is
+ * closed and partial results of the phase are dropped, so the retried tasks resume from the driver's
+ * current step (or evaluation) and the result is as if nothing had failed.
  */
 final class GradientServer implements AutoCloseable {
     /** Applies one global step: {@code sumGradient / count} is the gradient of the mean loss over the global batch. */
@@ -32,47 +39,73 @@ final class GradientServer implements AutoCloseable {
         float[] step(int step, float[] sumGradient, long count, double lossSum);
     }
 
+    /** Called after each applied step (progress printing). */
+    interface Progress {
+        void after(int step, double meanLoss, long images);
+    }
+
+    /** What an epoch's steps added up to; {@code stepSeconds} runs from all tasks being linked to the last step. */
+    record EpochResult(double lossSum, long images, int steps, double stepSeconds, double driverSeconds) {
+    }
+
+    /** Servers of the runs this JVM drives, for tasks that run in it too ({@link #inThisJvm}). */
+    private static final Map<String, GradientServer> RUNS = new ConcurrentHashMap<>();
+
+    private final String runId;
+    private final int partitions;
     private final ServerSocket server;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final Thread acceptor;
     private volatile boolean closed;
+    // driver thread only:
+    private final Map<Integer, Conn> conns = new HashMap<>();
+    private int attempt = -1;
+    private int reconnects;
+    private Message phase;  // what a (re)linked task is sent; null between phases
 
-    private sealed interface Event permits Hello, Grad, Closed {
+    private sealed interface Event permits Hello, Grad, Scores, Closed {
     }
 
-    private record Hello(Conn conn, String runId, int epoch, int partition, int attempt) implements Event {
+    private record Hello(Conn conn, String runId, int partition, int attempt) implements Event {
     }
 
-    private record Grad(Conn conn, int step, int count, double lossSum, float[] gradient) implements Event {
+    private record Grad(Conn conn, int epoch, int step, int count, double lossSum, float[] gradient) implements Event {
+    }
+
+    private record Scores(Conn conn, int epoch, Evaluation evaluation) implements Event {
     }
 
     private record Closed(Conn conn) implements Event {
     }
 
-    /** The driver's end of one task's link. */
-    private abstract static class Conn {
-        volatile int partition = -1;
-
-        abstract void send(int step, Outgoing weights) throws IOException;
-
-        abstract void close();
-    }
-
-    /** One step's weights, encoded for the wire at most once however many tasks read them. */
-    private static final class Outgoing {
+    /** A phase's message: epoch, step (or {@link TaskLink#EVALUATE}, {@link TaskLink#FINISH}) and weights. */
+    private static final class Message {
+        final int epoch;
+        final int step;
         final float[] weights;
         private byte[] encoded;
 
-        Outgoing(float[] weights) {
+        Message(int epoch, int step, float[] weights) {
+            this.epoch = epoch;
+            this.step = step;
             this.weights = weights;
         }
 
+        /** The weights' bytes for the wire, encoded at most once however many tasks read them. */
         synchronized byte[] encoded() {
             if (encoded == null) {
                 encoded = Wire.encode(weights);
             }
             return encoded;
         }
+    }
+
+    /** The driver's end of one task's link. */
+    private abstract static class Conn {
+        volatile int partition = -1;
+
+        abstract void send(Message m) throws IOException;
+
+        abstract void close();
     }
 
     /** A task in another JVM, speaking {@link Wire} over TCP. */
@@ -90,17 +123,23 @@ final class GradientServer implements AutoCloseable {
                 if (in.readInt() != Wire.MAGIC) {
                     throw new IOException("not an Ember training task");
                 }
-                String runId = in.readUTF();
-                int epoch = in.readInt();
+                String run = in.readUTF();
                 partition = in.readInt();
-                int attempt = in.readInt();
-                events.add(new Hello(this, runId, epoch, partition, attempt));
+                int att = in.readInt();
+                events.add(new Hello(this, run, partition, att));
                 while (true) {
-                    int step = in.readInt();
-                    int count = in.readInt();
-                    double lossSum = in.readDouble();
-                    float[] g = Wire.readFloats(in);
-                    events.add(new Grad(this, step, count, lossSum, g));
+                    byte kind = in.readByte();
+                    int epoch = in.readInt();
+                    if (kind == Wire.GRAD) {
+                        int step = in.readInt();
+                        int count = in.readInt();
+                        double lossSum = in.readDouble();
+                        events.add(new Grad(this, epoch, step, count, lossSum, Wire.readFloats(in)));
+                    } else if (kind == Wire.SCORES) {
+                        events.add(new Scores(this, epoch, Wire.readEvaluation(in)));
+                    } else {
+                        throw new IOException("unknown message " + kind);
+                    }
                 }
             } catch (IOException e) {
                 events.add(new Closed(this));
@@ -108,9 +147,10 @@ final class GradientServer implements AutoCloseable {
         }
 
         @Override
-        void send(int step, Outgoing weights) throws IOException {
-            out.writeInt(step);
-            Wire.writeEncoded(out, weights.encoded());
+        void send(Message m) throws IOException {
+            out.writeInt(m.epoch);
+            out.writeInt(m.step);
+            Wire.writeEncoded(out, m.encoded());
             out.flush();
         }
 
@@ -130,29 +170,36 @@ final class GradientServer implements AutoCloseable {
      * task's gradients.
      */
     private final class InMemory extends Conn {
-        private static final TaskLink.State CLOSED = new TaskLink.State(-1, null);
+        private static final TaskLink.State CLOSED = new TaskLink.State(-1, TaskLink.FINISH, null);
         private final BlockingQueue<TaskLink.State> inbox = new LinkedBlockingQueue<>();
-        private volatile boolean closed;
+        private volatile boolean linkClosed;
 
         InMemory(int partition) {
             this.partition = partition;
         }
 
         @Override
-        void send(int step, Outgoing weights) throws IOException {
-            if (closed) {
+        void send(Message m) throws IOException {
+            if (linkClosed) {
                 throw new IOException("the task's link is closed");
             }
-            inbox.add(new TaskLink.State(step, weights.weights));
+            inbox.add(new TaskLink.State(m.epoch, m.step, m.weights));
         }
 
         @Override
         synchronized void close() {
-            if (!closed) {
-                closed = true;
+            if (!linkClosed) {
+                linkClosed = true;
                 inbox.add(CLOSED);
                 events.add(new Closed(this));
             }
+        }
+
+        void post(Event e) throws IOException {
+            if (linkClosed) {
+                throw new IOException("the task's link is closed");
+            }
+            events.add(e);
         }
 
         final TaskLink link = new TaskLink() {
@@ -173,16 +220,18 @@ final class GradientServer implements AutoCloseable {
             }
 
             @Override
-            void send(int step, int count, double lossSum, float[] gradient) throws IOException {
-                if (closed) {
-                    throw new IOException("the task's link is closed");
-                }
-                events.add(new Grad(InMemory.this, step, count, lossSum, gradient));
+            void send(int epoch, int step, int count, double lossSum, float[] gradient) throws IOException {
+                post(new Grad(InMemory.this, epoch, step, count, lossSum, gradient));
+            }
+
+            @Override
+            void sendScores(int epoch, Evaluation evaluation) throws IOException {
+                post(new Scores(InMemory.this, epoch, evaluation));
             }
 
             @Override
             boolean isClosed() {
-                return closed;
+                return linkClosed;
             }
 
             @Override
@@ -192,17 +241,13 @@ final class GradientServer implements AutoCloseable {
         };
     }
 
-    /** Servers of the runs this JVM drives, for tasks that run in it too ({@link #inThisJvm}). */
-    private static final Map<String, GradientServer> RUNS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private final String runId;
-
-    /** Listens on an ephemeral port of {@code bindHost} for run {@code runId}'s tasks. */
-    GradientServer(String bindHost, String runId) throws IOException {
+    /** Listens on an ephemeral port of {@code bindHost} for the {@code partitions} tasks of run {@code runId}. */
+    GradientServer(String bindHost, String runId, int partitions) throws IOException {
         this.runId = runId;
+        this.partitions = partitions;
         server = new ServerSocket(0, 128, InetAddress.getByName(bindHost));
         RUNS.put(runId, this);
-        acceptor = new Thread(this::acceptLoop, "ember-gradient-server");
+        Thread acceptor = new Thread(this::acceptLoop, "ember-gradient-server");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -212,15 +257,20 @@ final class GradientServer implements AutoCloseable {
         return RUNS.get(runId);
     }
 
-    /** Connects a task of this JVM: as a TCP task's hello would, without the socket. */
-    TaskLink attach(int epoch, int partition, int attempt) {
+    /** Links a task of this JVM: as a TCP task's hello would, without the socket. */
+    TaskLink attach(int partition, int attempt) {
         InMemory conn = new InMemory(partition);
-        events.add(new Hello(conn, runId, epoch, partition, attempt));
+        events.add(new Hello(conn, runId, partition, attempt));
         return conn.link;
     }
 
     int port() {
         return server.getLocalPort();
+    }
+
+    /** How often a failed stage attempt was replaced by a new one so far. */
+    int reconnects() {
+        return reconnects;
     }
 
     private void acceptLoop() {
@@ -240,115 +290,147 @@ final class GradientServer implements AutoCloseable {
         }
     }
 
-    /** What an epoch's steps added up to. */
-    record EpochResult(double lossSum, long images, int steps, int reconnects, double stepSeconds,
-                       double driverSeconds) {
-    }
-
-    /** Called after each applied step (progress printing). */
-    interface Progress {
-        void after(int step, double meanLoss, long images);
-    }
-
     /**
-     * Drives steps {@code 0 .. steps-1} of one epoch with {@code partitions} tasks. Returns when the
-     * last step is applied (tasks are then told to finish); throws if {@code failed} reports that
-     * the Spark job ended before that.
+     * Drives steps {@code 0 .. steps-1} of epoch {@code epoch} from {@code weights}. Returns when the
+     * last step is applied (the tasks then wait for the next phase); throws if {@code stageEnded}
+     * reports that the training stage ended before that.
      */
-    EpochResult runEpoch(String runId, int epoch, int partitions, int steps, float[] weights, Stepper stepper,
-                         BooleanSupplier jobEnded, Progress progress) throws InterruptedException {
-        Map<Integer, Conn> conns = new HashMap<>();
+    EpochResult runEpoch(int epoch, int steps, float[] weights, Stepper stepper, BooleanSupplier stageEnded,
+                         Progress progress) throws InterruptedException {
         Grad[] pending = new Grad[partitions];
-        int attempt = -1;
-        int step = 0;
-        int reconnects = 0;
         double lossSum = 0;
         long images = 0;
-        float[] current = weights;
-        long firstSend = 0;
+        long linked = 0;
         long driverNanos = 0;
-        while (step < steps) {
-            Event e = events.poll(200, TimeUnit.MILLISECONDS);
-            if (e == null) {
-                if (jobEnded.getAsBoolean()) {
-                    throw new IllegalStateException("the training stage of epoch " + (epoch + 1) + " ended at step "
-                            + step + " of " + steps);
-                }
+        begin(new Message(epoch, 0, weights), pending);
+        for (int step = 0; step < steps; ) {
+            if (linked == 0 && conns.size() == partitions) {
+                linked = System.nanoTime();
+            }
+            Event e = next(stageEnded, "epoch " + (epoch + 1) + " at step " + step + " of " + steps);
+            if (e == null || linkEvent(e, pending)) {
                 continue;
             }
-            if (e instanceof Hello h) {
-                if (!h.runId().equals(runId) || h.epoch() != epoch || h.partition() < 0 || h.partition() >= partitions
-                        || h.attempt() < attempt) {
-                    h.conn().close();
-                    continue;
-                }
-                if (h.attempt() > attempt) {
-                    if (attempt >= 0) {
-                        reconnects++;
-                    }
-                    conns.values().forEach(Conn::close);
-                    conns.clear();
-                    java.util.Arrays.fill(pending, null);
-                    attempt = h.attempt();
-                }
-                Conn old = conns.put(h.partition(), h.conn());
-                if (old != null) {
-                    old.close();
-                }
-                pending[h.partition()] = null;
-                if (firstSend == 0 && conns.size() == partitions) {
-                    firstSend = System.nanoTime();
-                }
-                sendOrDrop(conns, h.conn(), step, new Outgoing(current), pending);
-            } else if (e instanceof Grad g) {
-                int p = g.conn().partition;
-                if (p < 0 || conns.get(p) != g.conn() || g.step() != step) {
-                    continue; // stale: an older connection or attempt
-                }
-                pending[p] = g;
-                boolean all = true;
-                for (Grad x : pending) {
-                    all &= x != null;
-                }
-                if (!all) {
-                    continue;
-                }
-                long d0 = System.nanoTime();
-                float[] sum = sum(pending, current.length);
-                long count = 0;
-                double loss = 0;
-                for (Grad x : pending) {
-                    count += x.count();
-                    loss += x.lossSum();
-                }
-                java.util.Arrays.fill(pending, null);
-                current = stepper.step(step, sum, count, loss);
-                step++;
-                lossSum += loss / count;
-                images += count;
-                progress.after(step, loss / count, images);
-                Outgoing send = new Outgoing(step == steps ? new float[0] : current);
-                for (Conn c : java.util.List.copyOf(conns.values())) {
-                    sendOrDrop(conns, c, step, send, pending);
-                }
-                driverNanos += System.nanoTime() - d0;
-            } else if (e instanceof Closed c) {
-                if (c.conn() == null) {
-                    continue;
-                }
-                int p = c.conn().partition;
-                if (p >= 0 && conns.get(p) == c.conn()) {
-                    // A task of the current attempt died, so the barrier stage has failed: close the other tasks'
-                    // connections too, or they would wait forever for a step that cannot complete, holding the
-                    // slots Spark needs to retry the stage. The retried tasks reconnect and resume from `step`.
-                    conns.values().forEach(Conn::close);
-                    conns.clear();
-                    java.util.Arrays.fill(pending, null);
-                }
+            if (!(e instanceof Grad g) || !current(g.conn()) || g.epoch() != epoch || g.step() != step) {
+                continue; // stale: an older link, attempt or phase
+            }
+            pending[g.conn().partition] = g;
+            if (Arrays.stream(pending).anyMatch(x -> x == null)) {
+                continue;
+            }
+            long d0 = System.nanoTime();
+            float[] sum = sum(pending, weights.length);
+            long count = 0;
+            double loss = 0;
+            for (Grad x : pending) {
+                count += x.count();
+                loss += x.lossSum();
+            }
+            Arrays.fill(pending, null);
+            weights = stepper.step(step, sum, count, loss);
+            step++;
+            lossSum += loss / count;
+            images += count;
+            progress.after(step, loss / count, images);
+            phase = step < steps ? new Message(epoch, step, weights) : null;
+            if (phase != null) {
+                broadcast(pending);
+            }
+            driverNanos += System.nanoTime() - d0;
+        }
+        return new EpochResult(lossSum, images, steps, (System.nanoTime() - linked) / 1e9, driverNanos / 1e9);
+    }
+
+    /** Every task scores its validation shard with {@code weights}; the merged result. */
+    Evaluation evaluate(int epoch, float[] weights, int numClasses, BooleanSupplier stageEnded)
+            throws InterruptedException {
+        Scores[] pending = new Scores[partitions];
+        begin(new Message(epoch, TaskLink.EVALUATE, weights), pending);
+        while (Arrays.stream(pending).anyMatch(x -> x == null)) {
+            Event e = next(stageEnded, "validation after epoch " + (epoch + 1));
+            if (e == null || linkEvent(e, pending)) {
+                continue;
+            }
+            if (e instanceof Scores s && current(s.conn()) && s.epoch() == epoch) {
+                pending[s.conn().partition] = s;
             }
         }
-        return new EpochResult(lossSum, images, steps, reconnects, (System.nanoTime() - firstSend) / 1e9,
-                driverNanos / 1e9);
+        phase = null;
+        Evaluation total = Evaluation.empty(numClasses);
+        for (Scores s : pending) {
+            total = total.merge(s.evaluation());
+        }
+        return total;
+    }
+
+    /** Tells the tasks that the run is over (they return); later links are told so too. */
+    void finish() {
+        begin(new Message(-1, TaskLink.FINISH, new float[0]), new Object[partitions]);
+    }
+
+    private void begin(Message m, Object[] pending) {
+        phase = m;
+        broadcast(pending);
+    }
+
+    private void broadcast(Object[] pending) {
+        for (Conn c : List.copyOf(conns.values())) {
+            sendOrDrop(c, pending);
+        }
+    }
+
+    private Event next(BooleanSupplier stageEnded, String where) throws InterruptedException {
+        Event e = events.poll(200, TimeUnit.MILLISECONDS);
+        if (e == null && stageEnded.getAsBoolean()) {
+            throw new IllegalStateException("the training stage ended during " + where);
+        }
+        return e;
+    }
+
+    private boolean current(Conn c) {
+        return c.partition >= 0 && conns.get(c.partition) == c;
+    }
+
+    /** Handles links coming and going; false for a task's result. */
+    private boolean linkEvent(Event e, Object[] pending) {
+        if (e instanceof Hello h) {
+            if (!h.runId().equals(runId) || h.partition() < 0 || h.partition() >= partitions || h.attempt() < attempt) {
+                h.conn().close();
+                return true;
+            }
+            if (h.attempt() > attempt) {
+                if (attempt >= 0) {
+                    reconnects++;
+                }
+                dropAll(pending);
+                attempt = h.attempt();
+            }
+            Conn old = conns.put(h.partition(), h.conn());
+            if (old != null) {
+                old.close();
+            }
+            pending[h.partition()] = null;
+            if (phase != null) {
+                sendOrDrop(h.conn(), pending);
+            }
+            return true;
+        }
+        if (e instanceof Closed c) {
+            if (c.conn() != null && current(c.conn())) {
+                // A task of the current attempt died, so the barrier stage has failed: close the other tasks'
+                // links too, or they would wait forever for a phase that cannot complete, holding the slots
+                // Spark needs to retry the stage. The retried tasks link again and resume from the phase.
+                dropAll(pending);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void dropAll(Object[] pending) {
+        conns.values().forEach(Conn::close);
+        conns.clear();
+        Arrays.fill(pending, null);
     }
 
     /** The sum of the tasks' gradients, into the first non-empty one (tasks without rows send none). */
@@ -370,9 +452,9 @@ final class GradientServer implements AutoCloseable {
         return sum != null ? sum : new float[n];
     }
 
-    private static void sendOrDrop(Map<Integer, Conn> conns, Conn c, int step, Outgoing weights, Object[] pending) {
+    private void sendOrDrop(Conn c, Object[] pending) {
         try {
-            c.send(step, weights);
+            c.send(phase);
         } catch (IOException ex) {
             c.close();
             conns.values().remove(c);
@@ -382,15 +464,11 @@ final class GradientServer implements AutoCloseable {
         }
     }
 
-    /** Forgets events of finished epochs (late closes), so the next epoch starts clean. */
-    void drain() {
-        events.clear();
-    }
-
     @Override
     public void close() {
         closed = true;
         RUNS.remove(runId, this);
+        conns.values().forEach(Conn::close);
         try {
             server.close();
         } catch (IOException ignored) {

@@ -44,6 +44,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -218,85 +219,83 @@ public final class SparkTraining {
         String group = "ember-" + runId;
         // what the steps' flat vectors leave out: frozen parameters and buffers, fixed for the run
         Broadcast<byte[]> initial = sc.broadcast(SafeTensors.toBytes(model.stateDict(), Map.of()));
-        try (GradientServer server = new GradientServer(bind, runId)) {
-            for (int epoch = start; epoch < total; epoch++) {
-                long t0 = System.nanoTime();
-                server.drain();
-                TrainTask task = new TrainTask(host, server.port(), runId, epoch, p, job.source(), job.effective(),
-                        sets.train(), shape, numClasses, stepsPerEpoch, initial);
-                sc.setJobGroup(group, String.format(Locale.ROOT, "%s epoch %d/%d: train, %d steps on %d tasks",
-                        job.string(JobKey.NAME), epoch + 1, total, stepsPerEpoch, p), true);
-                // The shuffle after the barrier stage makes it a ShuffleMapStage: Spark retries a failed barrier
-                // ShuffleMapStage as a whole (new stage attempt), but aborts the job on a failed barrier ResultStage.
-                JavaFutureAction<List<String>> stage = JavaRDD.fromRDD(trainRows.rdd().barrier()
-                                .mapPartitions(new BarrierFunction<>(task), false, ClassTag$.MODULE$.apply(String.class)),
-                        ClassTag$.MODULE$.apply(String.class)).repartition(1).collectAsync();
-                int e = epoch;
-                long[] lastPrint = {System.nanoTime()};
-                GradientServer.EpochResult r;
-                try {
-                    r = server.runEpoch(runId, epoch, p, stepsPerEpoch, Flat.weights(model), (step, sum, count, lossSum) -> {
-                        float inv = 1f / count;
-                        for (int i = 0; i < sum.length; i++) {
-                            sum[i] *= inv;
+        try (GradientServer server = new GradientServer(bind, runId, p)) {
+            TrainTask task = new TrainTask(host, server.port(), runId, p, job.source(), job.effective(), sets.train(),
+                    sets.validation(), shape, numClasses, initial);
+            sc.setJobGroup(group, String.format(Locale.ROOT, "%s: train epochs %d-%d (%d steps each, then "
+                    + "validation) on %d tasks", job.string(JobKey.NAME), start + 1, total, stepsPerEpoch, p), true);
+            // The shuffle after the barrier stage makes it a ShuffleMapStage: Spark retries a failed barrier
+            // ShuffleMapStage as a whole (new stage attempt), but aborts the job on a failed barrier ResultStage.
+            JavaFutureAction<List<String>> stage = JavaRDD.fromRDD(TrainTask.input(trainRows, valRows).rdd().barrier()
+                            .mapPartitions(new BarrierFunction<>(task), false, ClassTag$.MODULE$.apply(String.class)),
+                    ClassTag$.MODULE$.apply(String.class)).repartition(1).collectAsync();
+            BooleanSupplier stageEnded = stage::isDone;
+            try {
+                for (int epoch = start; epoch < total; epoch++) {
+                    long t0 = System.nanoTime();
+                    int e = epoch;
+                    long[] lastPrint = {t0};
+                    GradientServer.EpochResult r = server.runEpoch(epoch, stepsPerEpoch, Flat.weights(model),
+                            (step, sum, count, lossSum) -> {
+                                float inv = 1f / count;
+                                for (int i = 0; i < sum.length; i++) {
+                                    sum[i] *= inv;
+                                }
+                                Flat.setAverages(model, sum);
+                                optimizer.step();
+                                return Flat.weights(model);
+                            }, stageEnded, (step, loss, images) -> {
+                                long now = System.nanoTime();
+                                if (now - lastPrint[0] > 10_000_000_000L && step < stepsPerEpoch) {
+                                    lastPrint[0] = now;
+                                    double secs = (now - t0) / 1e9;
+                                    console.printf(Locale.ROOT, "  epoch %d/%d  step %d/%d  loss %.4f  %.0f img/s  eta %.0fs%n",
+                                            e + 1, total, step, stepsPerEpoch, loss, images / secs,
+                                            secs / step * (stepsPerEpoch - step));
+                                }
+                            });
+                    double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                    timings.add(new Timing(trainSeconds, r.stepSeconds(), r.driverSeconds(), r.steps()));
+                    double lr = optimizer.lr();
+                    if (scheduler != null) {
+                        scheduler.step();
+                    }
+                    Evaluation val = server.evaluate(epoch, Flat.weights(model), numClasses, stageEnded);
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    EpochMetrics m = new EpochMetrics(epoch + 1, r.lossSum() / r.steps(), val.loss(), val.accuracy(),
+                            r.images() / trainSeconds, seconds, lr);
+                    history.add(m);
+                    out.epoch(m);
+                    HadoopFiles.writeAtomically(checkpoint, Checkpoint.toBytes(model, optimizer, epoch + 1,
+                            (long) (epoch + 1) * stepsPerEpoch, Map.of("job", Json.write(job.effective()))), hadoop);
+                    console.printf(Locale.ROOT, "epoch %d/%d  %d steps  train loss %.4f  val loss %.4f  val acc %.2f%%"
+                                    + "  %.0f img/s  %.1fs  eta %.0fs%s%n", m.epoch(), total, stepsPerEpoch, m.trainLoss(),
+                            m.valLoss(), 100 * m.valAccuracy(), m.imagesPerSec(), m.seconds(), m.seconds() * (total - m.epoch()),
+                            server.reconnects() > 0 ? "  (stage retried " + server.reconnects() + "x so far)" : "");
+                    if (patience > 0) {
+                        if (val.loss() < best) {
+                            best = val.loss();
+                            sinceBest = 0;
+                        } else if (++sinceBest >= patience) {
+                            break;
                         }
-                        Flat.setAverages(model, sum);
-                        optimizer.step();
-                        return Flat.weights(model);
-                    }, stage::isDone, (step, loss, images) -> {
-                        long now = System.nanoTime();
-                        if (now - lastPrint[0] > 10_000_000_000L && step < stepsPerEpoch) {
-                            lastPrint[0] = now;
-                            double secs = (now - t0) / 1e9;
-                            console.printf(Locale.ROOT, "  epoch %d/%d  step %d/%d  loss %.4f  %.0f img/s  eta %.0fs%n",
-                                    e + 1, total, step, stepsPerEpoch, loss, images / secs,
-                                    secs / step * (stepsPerEpoch - step));
-                        }
-                    });
-                } catch (RuntimeException ex) {
-                    stage.cancel(true);
-                    throw failure(stage, ex);
-                }
-                List<String> tasks;
-                try {
-                    tasks = stage.get();
-                } catch (ExecutionException ex) {
-                    throw gpuFailure(ex.getCause()).orElseGet(() -> new IllegalStateException("training stage of epoch "
-                            + (e + 1) + " failed: " + ex.getCause().getMessage(), ex.getCause()));
-                }
-                if (job.string(JobKey.DEVICE).strip().toLowerCase(Locale.ROOT).startsWith("cuda")
-                        || (cachedPrefix != null && epoch == start)) {
-                    for (String t : tasks) {
-                        console.println("  " + t);
                     }
                 }
-                double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                timings.add(new Timing(trainSeconds, r.stepSeconds(), r.driverSeconds(), r.steps()));
-                double lr = optimizer.lr();
-                if (scheduler != null) {
-                    scheduler.step();
-                }
-                sc.setJobGroup(group, String.format(Locale.ROOT, "%s epoch %d/%d: validation",
-                        job.string(JobKey.NAME), epoch + 1, total), true);
-                Evaluation val = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model, runId);
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                EpochMetrics m = new EpochMetrics(epoch + 1, r.lossSum() / r.steps(), val.loss(), val.accuracy(),
-                        r.images() / trainSeconds, seconds, lr);
-                history.add(m);
-                out.epoch(m);
-                HadoopFiles.writeAtomically(checkpoint, Checkpoint.toBytes(model, optimizer, epoch + 1,
-                        (long) (epoch + 1) * stepsPerEpoch, Map.of("job", Json.write(job.effective()))), hadoop);
-                console.printf(Locale.ROOT, "epoch %d/%d  %d steps  train loss %.4f  val loss %.4f  val acc %.2f%%"
-                                + "  %.0f img/s  %.1fs  eta %.0fs%s%n", m.epoch(), total, stepsPerEpoch, m.trainLoss(),
-                        m.valLoss(), 100 * m.valAccuracy(), m.imagesPerSec(), m.seconds(), m.seconds() * (total - m.epoch()),
-                        r.reconnects() > 0 ? "  (stage retried " + r.reconnects() + "x)" : "");
-                if (patience > 0) {
-                    if (val.loss() < best) {
-                        best = val.loss();
-                        sinceBest = 0;
-                    } else if (++sinceBest >= patience) {
-                        break;
-                    }
+                server.finish();
+            } catch (RuntimeException ex) {
+                stage.cancel(true);
+                throw failure(stage, ex);
+            }
+            List<String> tasks;
+            try {
+                tasks = stage.get();
+            } catch (ExecutionException ex) {
+                throw gpuFailure(ex.getCause()).orElseGet(() -> new IllegalStateException("the training stage failed: "
+                        + ex.getCause().getMessage(), ex.getCause()));
+            }
+            if (job.string(JobKey.DEVICE).strip().toLowerCase(Locale.ROOT).startsWith("cuda") || cachedPrefix != null) {
+                for (String t : tasks) {
+                    console.println("  " + t);
                 }
             }
         } catch (IOException ex) {

@@ -1,5 +1,7 @@
 package dev.ember.spark;
 
+import dev.ember.train.Evaluation;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -15,21 +17,25 @@ import java.util.function.BooleanSupplier;
  * (local masters) hand arrays to the server directly; tasks elsewhere speak {@link Wire} over TCP.
  */
 abstract class TaskLink implements AutoCloseable {
-    /** The driver's step and the weights to compute it with; {@code step == steps} ends the epoch. */
-    record State(int step, float[] weights) {
+    /** {@link State#step} of a request to score the validation shard with the state's weights. */
+    static final int EVALUATE = -1;
+    /** {@link State#step} that ends the run's training stage. */
+    static final int FINISH = -2;
+
+    /** What the driver asks: a training step of an epoch, {@link #EVALUATE} or {@link #FINISH}; with the weights. */
+    record State(int epoch, int step, float[] weights) {
     }
 
     /**
-     * Connects partition {@code partition} (stage attempt {@code attempt}) of epoch {@code epoch}. In
+     * Connects partition {@code partition} (stage attempt {@code attempt}) of run {@code runId}. In
      * memory when {@code inMemory} and run {@code runId}'s server lives in this JVM, else over TCP. A
      * watchdog closes the link once {@code killed} says so: a task blocked waiting for the driver does
      * not see Spark's kill otherwise.
      */
-    static TaskLink open(String host, int port, String runId, int epoch, int partition, int attempt, boolean inMemory,
+    static TaskLink open(String host, int port, String runId, int partition, int attempt, boolean inMemory,
                          BooleanSupplier killed) throws IOException {
         GradientServer local = inMemory ? GradientServer.inThisJvm(runId) : null;
-        TaskLink link = local != null ? local.attach(epoch, partition, attempt)
-                : new Tcp(host, port, runId, epoch, partition, attempt);
+        TaskLink link = local != null ? local.attach(partition, attempt) : new Tcp(host, port, runId, partition, attempt);
         Thread watchdog = new Thread(() -> {
             while (!link.isClosed()) {
                 if (killed.getAsBoolean()) {
@@ -51,8 +57,11 @@ abstract class TaskLink implements AutoCloseable {
     /** Blocks for the driver's next state; throws once the link is closed. */
     abstract State receive() throws IOException;
 
-    /** This task's {@code (sum-gradient, count, lossSum)} for {@code step}; the server owns {@code gradient} after. */
-    abstract void send(int step, int count, double lossSum, float[] gradient) throws IOException;
+    /** This task's {@code (sum-gradient, count, lossSum)} for a step; the server owns {@code gradient} after. */
+    abstract void send(int epoch, int step, int count, double lossSum, float[] gradient) throws IOException;
+
+    /** This task's share of the validation after {@code epoch}. */
+    abstract void sendScores(int epoch, Evaluation evaluation) throws IOException;
 
     abstract boolean isClosed();
 
@@ -65,14 +74,13 @@ abstract class TaskLink implements AutoCloseable {
         private final DataOutputStream out;
         private final DataInputStream in;
 
-        Tcp(String host, int port, String runId, int epoch, int partition, int attempt) throws IOException {
+        Tcp(String host, int port, String runId, int partition, int attempt) throws IOException {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), 30_000);
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             out.writeInt(Wire.MAGIC);
             out.writeUTF(runId);
-            out.writeInt(epoch);
             out.writeInt(partition);
             out.writeInt(attempt);
             out.flush();
@@ -80,16 +88,27 @@ abstract class TaskLink implements AutoCloseable {
 
         @Override
         State receive() throws IOException {
+            int epoch = in.readInt();
             int step = in.readInt();
-            return new State(step, Wire.readFloats(in));
+            return new State(epoch, step, Wire.readFloats(in));
         }
 
         @Override
-        void send(int step, int count, double lossSum, float[] gradient) throws IOException {
+        void send(int epoch, int step, int count, double lossSum, float[] gradient) throws IOException {
+            out.writeByte(Wire.GRAD);
+            out.writeInt(epoch);
             out.writeInt(step);
             out.writeInt(count);
             out.writeDouble(lossSum);
             Wire.writeFloats(out, gradient);
+            out.flush();
+        }
+
+        @Override
+        void sendScores(int epoch, Evaluation evaluation) throws IOException {
+            out.writeByte(Wire.SCORES);
+            out.writeInt(epoch);
+            Wire.writeEvaluation(out, evaluation);
             out.flush();
         }
 

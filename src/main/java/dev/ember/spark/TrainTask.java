@@ -15,12 +15,15 @@ import dev.ember.job.Pipelines;
 import dev.ember.job.Transfer;
 import dev.ember.loss.Loss;
 import dev.ember.nn.Module;
+import dev.ember.tensor.Tensor;
 import dev.ember.tensor.random.Generator;
 import dev.ember.train.Features;
 import dev.ember.train.FrozenPrefix;
 import dev.ember.train.Steps;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 
@@ -31,53 +34,83 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * One training task of an epoch's barrier stage: loads (or finds cached) its partition, builds the
- * model from the job with the driver's initial state dict (broadcast: frozen weights and buffers)
- * and freezes the job's paths, links to the driver's {@link GradientServer} ({@link TaskLink}) and, for
- * every step the driver announces (with its weights and buffers, {@link Flat}), computes the
- * <em>sum</em> of per-sample gradients over the rows of global batch {@code perm[step·B .. (step+1)·B)}
- * it holds (mean-loss gradient × local count), sending it, its buffers × count, the count and the
- * summed loss. When the job caches features ({@link FeatureCaching}), the first epoch's
- * task computes its partition's frozen-backbone features ({@link ShardFeatures}) and every step runs
- * only the head on them. Only plain values are captured: host, port, run id, the job's keys,
- * and the broadcast's handle.
+ * One task of a run's training stage (a barrier stage that lives for all of the run's epochs): loads
+ * (or finds cached) its partitions of the training and validation sets, builds the model from the
+ * job with the driver's initial state dict (broadcast: frozen weights and buffers) and freezes the
+ * job's paths, links to the driver's {@link GradientServer} ({@link TaskLink}) and does what the
+ * driver asks until it says {@link TaskLink#FINISH}:
+ * <ul>
+ * <li>step s of epoch e (with the weights and buffers, {@link Flat}): the <em>sum</em> of per-sample
+ * gradients over the rows of global batch {@code perm_e[s·B .. (s+1)·B)} it holds (mean-loss gradient
+ * × local count), sent with its buffers × count, the count and the summed loss;</li>
+ * <li>{@link TaskLink#EVALUATE}: the scores of its validation shard with the given weights.</li>
+ * </ul>
+ * When the job caches features ({@link FeatureCaching}), the task computes its shards' frozen-backbone
+ * features once ({@link ShardFeatures}) and runs only the head on them. Only plain values are
+ * captured: host, port, run id, the job's keys, the shard specs and the broadcast's handle.
  */
-final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
+final class TrainTask implements FlatMapFunction<Iterator<TrainTask.Input>, String> {
+    /** A row of the stage's input: each partition holds its training rows, then its validation rows. */
+    record Input(boolean validation, Row row) {
+    }
+
     private final String host;
     private final int port;
     private final String runId;
-    private final int epoch;
     private final int partitions;
     private final String jobSource;
     private final Map<String, String> job;
     private final ShardSpec spec;
+    private final ShardSpec validationSpec;
     private final int[] inputShape;
     private final int numClasses;
-    private final int steps;
     private final Broadcast<byte[]> initial;
 
-    TrainTask(String host, int port, String runId, int epoch, int partitions, String jobSource, Map<String, String> job,
-              ShardSpec spec, ImageShape inputShape, int numClasses, int steps, Broadcast<byte[]> initial) {
+    TrainTask(String host, int port, String runId, int partitions, String jobSource, Map<String, String> job,
+              ShardSpec spec, ShardSpec validationSpec, ImageShape inputShape, int numClasses, Broadcast<byte[]> initial) {
         this.host = host;
         this.port = port;
         this.runId = runId;
-        this.epoch = epoch;
         this.partitions = partitions;
         this.jobSource = jobSource;
         this.job = new java.util.LinkedHashMap<>(job);
         this.spec = spec;
+        this.validationSpec = validationSpec;
         this.inputShape = new int[] {inputShape.channels(), inputShape.height(), inputShape.width()};
         this.numClasses = numClasses;
-        this.steps = steps;
         this.initial = initial;
     }
 
+    /** Pairs each training partition with the validation partition of the same index, as the stage's input. */
+    static JavaRDD<Input> input(JavaRDD<Row> train, JavaRDD<Row> validation) {
+        return train.zipPartitions(validation, new Zip());
+    }
+
+    private static final class Zip implements FlatMapFunction2<Iterator<Row>, Iterator<Row>, Input> {
+        @Override
+        public Iterator<Input> call(Iterator<Row> train, Iterator<Row> validation) {
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return train.hasNext() || validation.hasNext();
+                }
+
+                @Override
+                public Input next() {
+                    return train.hasNext() ? new Input(false, train.next()) : new Input(true, validation.next());
+                }
+            };
+        }
+    }
+
     @Override
-    public Iterator<String> call(Iterator<Row> rows) throws Exception {
+    public Iterator<String> call(Iterator<Input> input) throws Exception {
         TaskContext ctx = TaskContext.get();
         BlasThreads.set(ctx.cpus());  // the task owns spark.task.cpus cores; tasks share the executor's BLAS
         int partition = ctx.partitionId();
-        Shards.Shard shard = Shards.get(spec, partitions, partition, rows);
+        Split rows = new Split(input);
+        Shards.Shard shard = Shards.get(spec, partitions, partition, rows.training());
+        Shards.Shard validation = Shards.get(validationSpec, partitions, partition, rows.validation());
         JobConfig config = JobConfig.fromEffective(jobSource, job);
         ImageShape shape = new ImageShape(inputShape[0], inputShape[1], inputShape[2]);
         GpuPlacement.Choice placed = GpuPlacement.forTask(config.string(dev.ember.job.JobKey.DEVICE),
@@ -90,48 +123,44 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
         Loss loss = LocalTraining.loss(config);
         long seed = config.integer(dev.ember.job.JobKey.SEED);
         int batchSize = config.integer(dev.ember.job.JobKey.BATCH_SIZE);
-        Transform transform = shard.data().size() == 0 ? null
-                : Pipelines.transform(config, shard.data().shape(0).channels(), true);
-        int[] perm = DataLoader.permutation(spec.size(), seed, epoch);
-        int[] local = shard.localOf(spec.size());
-        FrozenPrefix prefix = transform == null ? null : FeatureCaching.plan(config, model, transform.isRandom(), null);
+        int channels = channels(shard, validation);
+        Transform transform = Pipelines.transform(config, channels, true);
+        FrozenPrefix prefix = FeatureCaching.plan(config, model, transform.isRandom(), null);
         double[] featureSeconds = {0};
-        Features features = prefix == null ? null : ShardFeatures.get(runId, spec, partitions, partition, () -> {
-            long start = System.nanoTime();
-            Features f = Features.compute(prefix.backboneModule(), shard.data().size(),
-                    ShardBatches.inOrder(shard, transform, shape, seed, batchSize), device);
-            featureSeconds[0] = (System.nanoTime() - start) / 1e9;
-            return f;
-        });
-        Module head = prefix == null ? null : prefix.headModule();
+        Features features = prefix == null || shard.data().size() == 0 ? null
+                : ShardFeatures.get(runId, spec, partitions, partition, () -> {
+                    long start = System.nanoTime();
+                    Features f = Features.compute(prefix.backboneModule(), shard.data().size(),
+                            ShardBatches.inOrder(shard, transform, shape, seed, batchSize), device);
+                    featureSeconds[0] = (System.nanoTime() - start) / 1e9;
+                    return f;
+                });
+        Module trained = features != null ? prefix.headModule() : model;
+        StepInputs inputs = new StepInputs(shard, features, transform, shape, seed, batchSize, spec.size(),
+                shard.localOf(spec.size()), device);
         int computed = 0;
         boolean inMemory = config.string(dev.ember.job.JobKey.EXCHANGE).equals("auto");
-        try (TaskLink link = TaskLink.open(host, port, runId, epoch, partition, ctx.stageAttemptNumber(), inMemory,
+        try (TaskLink link = TaskLink.open(host, port, runId, partition, ctx.stageAttemptNumber(), inMemory,
                 ctx::isInterrupted)) {
-            while (true) {
-                TaskLink.State state = link.receive();
-                int step = state.step();
-                if (step >= steps) {
-                    break;
-                }
+            for (TaskLink.State state = link.receive(); state.step() != TaskLink.FINISH; state = link.receive()) {
+                int epoch = state.epoch();
                 Flat.setWeights(model, state.weights());
-                int from = step * batchSize;
-                int[] mine = IntStream.range(from, Math.min(from + batchSize, perm.length)).map(k -> local[perm[k]])
-                        .filter(i -> i >= 0).toArray();
-                int count = mine.length;
-                if (count == 0) {
-                    link.send(step, 0, 0, new float[0]);
+                if (state.step() == TaskLink.EVALUATE) {
+                    model.eval();
+                    link.sendScores(epoch, EvalTask.score(model, loss, validation, Pipelines.transform(config, channels,
+                            false), shape, device, numClasses, prefix, runId, validationSpec, partitions, partition));
+                    model.train();
                     continue;
                 }
-                double meanLoss;
-                if (features != null) {
-                    meanLoss = Steps.gradients(head, loss, features.inputs(mine, device), features.labels(mine, device));
+                StepInputs.Prepared in = inputs.get(epoch, state.step());
+                if (in.count() == 0) {
+                    link.send(epoch, state.step(), 0, 0, new float[0]);
                 } else {
-                    Batch b = batch(shard, mine, transform, shape, seed);
-                    meanLoss = Steps.gradients(model, loss, Steps.images(b, device), Steps.labels(b, device));
+                    double meanLoss = Steps.gradients(trained, loss, in.images(), in.labels());
+                    link.send(epoch, state.step(), in.count(), meanLoss * in.count(), Flat.gradients(model, in.count()));
+                    computed++;
                 }
-                link.send(step, count, meanLoss * count, Flat.gradients(model, count));
-                computed++;
+                inputs.prefetch(epoch, state.step());
             }
         }
         String cache = features == null ? "" : featureSeconds[0] > 0 ? String.format(Locale.ROOT,
@@ -140,17 +169,141 @@ final class TrainTask implements FlatMapFunction<Iterator<Row>, String> {
                 + GpuPlacement.hostName() + ": " + placed.line() + cache).iterator();
     }
 
-    /** The shard's images {@code rows} (local indices), each transformed as in this epoch (seeded by its global index). */
-    private Batch batch(Shards.Shard shard, int[] rows, Transform transform, ImageShape shape, long seed) {
-        int numel = shape.numel();
-        float[] images = new float[rows.length * numel];
-        long[] labels = new long[rows.length];
-        for (int j = 0; j < rows.length; j++) {
-            labels[j] = shard.data().label(rows[j]);
-            DataLoader.readSample(shard.data(), rows[j], shard.globalIndex()[rows[j]], transform, shape, seed, epoch,
-                    images, j * numel);
+    /** The images' channels as stored (the transforms may convert them); any value when both shards are empty. */
+    private static int channels(Shards.Shard... shards) {
+        for (Shards.Shard s : shards) {
+            if (s.data().size() > 0) {
+                return s.data().shape(0).channels();
+            }
         }
-        return new Batch(images, labels, shape);
+        return 1;
+    }
+
+    /** This task's rows of each global batch as input tensors, prepared one step ahead. */
+    private static final class StepInputs {
+        /** A step's inputs: {@code count} rows (none: this shard holds no row of the batch). */
+        record Prepared(int epoch, int step, int count, Tensor images, Tensor labels) {
+        }
+
+        private final Shards.Shard shard;
+        private final Features features;
+        private final Transform transform;
+        private final ImageShape shape;
+        private final long seed;
+        private final int batchSize;
+        private final int size;
+        private final int[] local;
+        private final Device device;
+        private int permEpoch = -1;
+        private int[] perm;
+        private Prepared ahead;
+
+        /**
+         * @param features the frozen backbone's outputs of the shard (null: run the whole model on images)
+         * @param size the training set's size; {@code local[i]} is global row i's index in the shard, or -1
+         */
+        StepInputs(Shards.Shard shard, Features features, Transform transform, ImageShape shape, long seed,
+                   int batchSize, int size, int[] local, Device device) {
+            this.shard = shard;
+            this.features = features;
+            this.transform = transform;
+            this.shape = shape;
+            this.seed = seed;
+            this.batchSize = batchSize;
+            this.size = size;
+            this.local = local;
+            this.device = device;
+        }
+
+        Prepared get(int epoch, int step) {
+            Prepared p = ahead;
+            ahead = null;
+            return p != null && p.epoch() == epoch && p.step() == step ? p : prepare(epoch, step);
+        }
+
+        /** Prepares the epoch's next step, while the driver applies this one (the task would only wait). */
+        void prefetch(int epoch, int step) {
+            if ((step + 1L) * batchSize < size) {
+                ahead = prepare(epoch, step + 1);
+            }
+        }
+
+        /** Rows {@code perm_epoch[step·B .. (step+1)·B)} held here, images transformed as in {@code epoch}. */
+        private Prepared prepare(int epoch, int step) {
+            if (epoch != permEpoch) {
+                perm = DataLoader.permutation(size, seed, epoch);
+                permEpoch = epoch;
+            }
+            int from = step * batchSize;
+            int[] rows = IntStream.range(from, Math.min(from + batchSize, size)).map(k -> local[perm[k]])
+                    .filter(i -> i >= 0).toArray();
+            if (rows.length == 0) {
+                return new Prepared(epoch, step, 0, null, null);
+            }
+            if (features != null) {
+                return new Prepared(epoch, step, rows.length, features.inputs(rows, device), features.labels(rows, device));
+            }
+            int numel = shape.numel();
+            float[] images = new float[rows.length * numel];
+            long[] labels = new long[rows.length];
+            for (int j = 0; j < rows.length; j++) {
+                labels[j] = shard.data().label(rows[j]);
+                DataLoader.readSample(shard.data(), rows[j], shard.globalIndex()[rows[j]], transform, shape, seed, epoch,
+                        images, j * numel);
+            }
+            Batch b = new Batch(images, labels, shape);
+            return new Prepared(epoch, step, rows.length, Steps.images(b, device), Steps.labels(b, device));
+        }
+    }
+
+    /**
+     * The input's training rows, then its validation rows, each read only if asked for: a shard found in
+     * the executor's cache never consumes its rows, and the validation rows follow the training rows.
+     */
+    private static final class Split {
+        private final Iterator<Input> input;
+        private Input peeked;
+
+        Split(Iterator<Input> input) {
+            this.input = input;
+        }
+
+        private Input peek() {
+            if (peeked == null && input.hasNext()) {
+                peeked = input.next();
+            }
+            return peeked;
+        }
+
+        Iterator<Row> training() {
+            return rows(false);
+        }
+
+        Iterator<Row> validation() {
+            while (peek() != null && !peeked.validation()) {
+                peeked = null;  // training rows the training shard's cache did not need
+            }
+            return rows(true);
+        }
+
+        private Iterator<Row> rows(boolean validation) {
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return peek() != null && peeked.validation() == validation;
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    Row r = peeked.row();
+                    peeked = null;
+                    return r;
+                }
+            };
+        }
     }
 
     /**

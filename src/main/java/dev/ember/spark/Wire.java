@@ -1,5 +1,7 @@
 package dev.ember.spark;
 
+import dev.ember.train.Evaluation;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -8,14 +10,18 @@ import java.nio.ByteOrder;
 
 /**
  * The gradient-exchange protocol between training tasks and the driver's {@link GradientServer}.
- * Task → driver: {@code HELLO(magic, runId, epoch, partition, attempt)} once, then
- * {@code GRAD(step, count, lossSum, float[] sumGradient)} per step. Driver → task:
- * {@code STATE(step, float[] weights)}; {@code step == steps} (with no weights) ends the epoch.
+ * Task → driver: {@code HELLO(magic, runId, partition, attempt)} once, then per step
+ * {@code GRAD(epoch, step, count, lossSum, float[] sumGradient)} and per validation
+ * {@code SCORES(epoch, lossSum, correct, count, long[k][k] confusion)}. Driver → task:
+ * {@code (epoch, step, float[] weights)}, where step {@link TaskLink#EVALUATE} asks for scores and
+ * {@link TaskLink#FINISH} (no weights) ends the stage.
  * Float arrays travel as a length and little-endian IEEE floats: the byte order of x86 and ARM, so
  * encoding and decoding are plain memory copies rather than a byte swap per element.
  */
 final class Wire {
-    static final int MAGIC = 0x454D4231; // "EMB1"
+    static final int MAGIC = 0x454D4232; // "EMB2"
+    static final byte GRAD = 'G';
+    static final byte SCORES = 'S';
 
     private Wire() {
     }
@@ -48,5 +54,34 @@ final class Wire {
         float[] v = new float[n];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
         return v;
+    }
+
+    static void writeEvaluation(DataOutputStream out, Evaluation e) throws IOException {
+        out.writeDouble(e.lossSum());
+        out.writeLong(e.correct());
+        out.writeLong(e.count());
+        out.writeInt(e.confusion().length);
+        for (long[] row : e.confusion()) {
+            for (long v : row) {
+                out.writeLong(v);
+            }
+        }
+    }
+
+    static Evaluation readEvaluation(DataInputStream in) throws IOException {
+        double lossSum = in.readDouble();
+        long correct = in.readLong();
+        long count = in.readLong();
+        int k = in.readInt();
+        if (k < 0 || k > 1 << 16) {
+            throw new IOException("bad class count " + k);
+        }
+        long[][] confusion = new long[k][k];
+        for (long[] row : confusion) {
+            for (int j = 0; j < k; j++) {
+                row[j] = in.readLong();
+            }
+        }
+        return new Evaluation(lossSum, correct, count, confusion);
     }
 }
