@@ -226,7 +226,7 @@ public final class SparkTraining {
                     + "validation) on %d tasks", job.string(JobKey.NAME), start + 1, total, stepsPerEpoch, p), true);
             // The shuffle after the barrier stage makes it a ShuffleMapStage: Spark retries a failed barrier
             // ShuffleMapStage as a whole (new stage attempt), but aborts the job on a failed barrier ResultStage.
-            JavaFutureAction<List<String>> stage = JavaRDD.fromRDD(TrainTask.input(trainRows, valRows).rdd().barrier()
+            JavaFutureAction<List<String>> stage = JavaRDD.fromRDD(StageInput.of(trainRows, valRows).rdd().barrier()
                             .mapPartitions(new BarrierFunction<>(task), false, ClassTag$.MODULE$.apply(String.class)),
                     ClassTag$.MODULE$.apply(String.class)).repartition(1).collectAsync();
             BooleanSupplier stageEnded = stage::isDone;

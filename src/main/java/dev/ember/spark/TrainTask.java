@@ -49,11 +49,7 @@ import java.util.stream.IntStream;
  * features once ({@link ShardFeatures}) and runs only the head on them. Only plain values are
  * captured: host, port, run id, the job's keys, the shard specs and the broadcast's handle.
  */
-final class TrainTask implements FlatMapFunction<Iterator<TrainTask.Input>, String> {
-    /** A row of the stage's input: each partition holds its training rows, then its validation rows. */
-    record Input(boolean validation, Row row) {
-    }
-
+final class TrainTask implements FlatMapFunction<Iterator<StageInput>, String> {
     private final String host;
     private final int port;
     private final String runId;
@@ -81,34 +77,12 @@ final class TrainTask implements FlatMapFunction<Iterator<TrainTask.Input>, Stri
         this.initial = initial;
     }
 
-    /** Pairs each training partition with the validation partition of the same index, as the stage's input. */
-    static JavaRDD<Input> input(JavaRDD<Row> train, JavaRDD<Row> validation) {
-        return train.zipPartitions(validation, new Zip());
-    }
-
-    private static final class Zip implements FlatMapFunction2<Iterator<Row>, Iterator<Row>, Input> {
-        @Override
-        public Iterator<Input> call(Iterator<Row> train, Iterator<Row> validation) {
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return train.hasNext() || validation.hasNext();
-                }
-
-                @Override
-                public Input next() {
-                    return train.hasNext() ? new Input(false, train.next()) : new Input(true, validation.next());
-                }
-            };
-        }
-    }
-
     @Override
-    public Iterator<String> call(Iterator<Input> input) throws Exception {
+    public Iterator<String> call(Iterator<StageInput> input) throws Exception {
         TaskContext ctx = TaskContext.get();
         BlasThreads.set(ctx.cpus());  // the task owns spark.task.cpus cores; tasks share the executor's BLAS
         int partition = ctx.partitionId();
-        Split rows = new Split(input);
+        StageInput.Split rows = new StageInput.Split(input);
         Shards.Shard shard = Shards.get(spec, partitions, partition, rows.training());
         Shards.Shard validation = Shards.get(validationSpec, partitions, partition, rows.validation());
         JobConfig config = JobConfig.fromEffective(jobSource, job);
@@ -177,133 +151,6 @@ final class TrainTask implements FlatMapFunction<Iterator<TrainTask.Input>, Stri
             }
         }
         return 1;
-    }
-
-    /** This task's rows of each global batch as input tensors, prepared one step ahead. */
-    private static final class StepInputs {
-        /** A step's inputs: {@code count} rows (none: this shard holds no row of the batch). */
-        record Prepared(int epoch, int step, int count, Tensor images, Tensor labels) {
-        }
-
-        private final Shards.Shard shard;
-        private final Features features;
-        private final Transform transform;
-        private final ImageShape shape;
-        private final long seed;
-        private final int batchSize;
-        private final int size;
-        private final int[] local;
-        private final Device device;
-        private int permEpoch = -1;
-        private int[] perm;
-        private Prepared ahead;
-
-        /**
-         * @param features the frozen backbone's outputs of the shard (null: run the whole model on images)
-         * @param size the training set's size; {@code local[i]} is global row i's index in the shard, or -1
-         */
-        StepInputs(Shards.Shard shard, Features features, Transform transform, ImageShape shape, long seed,
-                   int batchSize, int size, int[] local, Device device) {
-            this.shard = shard;
-            this.features = features;
-            this.transform = transform;
-            this.shape = shape;
-            this.seed = seed;
-            this.batchSize = batchSize;
-            this.size = size;
-            this.local = local;
-            this.device = device;
-        }
-
-        Prepared get(int epoch, int step) {
-            Prepared p = ahead;
-            ahead = null;
-            return p != null && p.epoch() == epoch && p.step() == step ? p : prepare(epoch, step);
-        }
-
-        /** Prepares the epoch's next step, while the driver applies this one (the task would only wait). */
-        void prefetch(int epoch, int step) {
-            if ((step + 1L) * batchSize < size) {
-                ahead = prepare(epoch, step + 1);
-            }
-        }
-
-        /** Rows {@code perm_epoch[step·B .. (step+1)·B)} held here, images transformed as in {@code epoch}. */
-        private Prepared prepare(int epoch, int step) {
-            if (epoch != permEpoch) {
-                perm = DataLoader.permutation(size, seed, epoch);
-                permEpoch = epoch;
-            }
-            int from = step * batchSize;
-            int[] rows = IntStream.range(from, Math.min(from + batchSize, size)).map(k -> local[perm[k]])
-                    .filter(i -> i >= 0).toArray();
-            if (rows.length == 0) {
-                return new Prepared(epoch, step, 0, null, null);
-            }
-            if (features != null) {
-                return new Prepared(epoch, step, rows.length, features.inputs(rows, device), features.labels(rows, device));
-            }
-            int numel = shape.numel();
-            float[] images = new float[rows.length * numel];
-            long[] labels = new long[rows.length];
-            for (int j = 0; j < rows.length; j++) {
-                labels[j] = shard.data().label(rows[j]);
-                DataLoader.readSample(shard.data(), rows[j], shard.globalIndex()[rows[j]], transform, shape, seed, epoch,
-                        images, j * numel);
-            }
-            Batch b = new Batch(images, labels, shape);
-            return new Prepared(epoch, step, rows.length, Steps.images(b, device), Steps.labels(b, device));
-        }
-    }
-
-    /**
-     * The input's training rows, then its validation rows, each read only if asked for: a shard found in
-     * the executor's cache never consumes its rows, and the validation rows follow the training rows.
-     */
-    private static final class Split {
-        private final Iterator<Input> input;
-        private Input peeked;
-
-        Split(Iterator<Input> input) {
-            this.input = input;
-        }
-
-        private Input peek() {
-            if (peeked == null && input.hasNext()) {
-                peeked = input.next();
-            }
-            return peeked;
-        }
-
-        Iterator<Row> training() {
-            return rows(false);
-        }
-
-        Iterator<Row> validation() {
-            while (peek() != null && !peeked.validation()) {
-                peeked = null;  // training rows the training shard's cache did not need
-            }
-            return rows(true);
-        }
-
-        private Iterator<Row> rows(boolean validation) {
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return peek() != null && peeked.validation() == validation;
-                }
-
-                @Override
-                public Row next() {
-                    if (!hasNext()) {
-                        throw new java.util.NoSuchElementException();
-                    }
-                    Row r = peeked.row();
-                    peeked = null;
-                    return r;
-                }
-            };
-        }
     }
 
     /**

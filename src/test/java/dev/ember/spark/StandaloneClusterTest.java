@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,10 +41,12 @@ class StandaloneClusterTest {
         return p.exitValue();
     }
 
-    static Process train(Path log, String... args) throws IOException {
+    static Process train(Path log, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString(), "train", "jobs/digits-mlp.job"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     static boolean waitFor(Path file, String text, int seconds) throws Exception {
@@ -78,24 +81,26 @@ class StandaloneClusterTest {
     void trainsSurvivesAWorkerLossAndResumesAfterTheDriverDies() throws Exception {
         Path out = tmp.resolve("run");
         Path log = tmp.resolve("train1.log");
-        Process driver = train(log, "--epochs", "3", "--set", "partitions=2", "--out", out.toString());
-        assertTrue(waitFor(log, "\nepoch 1/3", 300), () -> read(log));
-        // mid epoch 2: SIGKILL one worker (its executor dies with it); the barrier stage is retried
-        Thread.sleep(1000);
-        assertEquals(0, sh(tmp.resolve("kill.log"), "kill-worker", "1"));
-        assertTrue(waitFor(log, "\nepoch 2/3", 300), () -> read(log));
+        // two 1-core executors for two tasks, so whichever worker runs an executor runs a task
+        Process driver = train(log, Map.of("SUBMIT_OPTS", "--conf spark.cores.max=2"), "--epochs", "6", "--set",
+                "partitions=2", "--out", out.toString());
+        assertTrue(waitFor(log, "\nepoch 1/6", 300), () -> read(log));
+        // in epoch 2: SIGKILL one worker (its executor dies with it); the run's barrier stage is retried
+        assertEquals(0, sh(tmp.resolve("kill.log"), "kill-worker", "busy"), () -> read(tmp.resolve("kill.log")));
+        assertTrue(waitFor(log, "(stage retried 1x so far)", 300), () -> read(log));
+        assertTrue(waitFor(log, "\nepoch 3/6", 300), () -> read(log));
         // then stop the driver: the run continues from the last checkpoint with --resume
         driver.destroyForcibly().waitFor();
         List<String> before = Files.readAllLines(out.resolve("metrics.jsonl"));
-        assertTrue(before.size() >= 2, before::toString);
+        assertTrue(before.size() >= 3, before::toString);
         Path log2 = tmp.resolve("train2.log");
-        Process resumed = train(log2, "--epochs", "3", "--set", "partitions=2", "--out", out.toString(), "--resume");
+        Process resumed = train(log2, Map.of(), "--epochs", "6", "--set", "partitions=2", "--out", out.toString(), "--resume");
         assertTrue(resumed.waitFor(5, TimeUnit.MINUTES), () -> read(log2));
         assertEquals(0, resumed.exitValue(), () -> read(log2));
         assertTrue(read(log2).contains("resumed from"), () -> read(log2));
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
-        assertEquals(3, metrics.size(), metrics::toString);
-        String last = metrics.get(2);
+        assertEquals(6, metrics.size(), metrics::toString);
+        String last = metrics.get(5);
         double acc = Double.parseDouble(last.replaceAll(".*\"val_accuracy\":([0-9.]+).*", "$1"));
         assertTrue(acc > 0.93, last);
         assertTrue(Files.exists(out.resolve("model.safetensors")));
