@@ -133,6 +133,9 @@ final class EvalTask implements FlatMapFunction<Iterator<Row>, Object> {
                             int partitions, int partition) {
         Evaluation total = Evaluation.empty(numClasses);
         int n = shard.data().size();
+        if (n == 0) {
+            return total;
+        }
         if (prefix != null) {
             Module backbone = prefix.backboneModule();
             Features features = ShardFeatures.get(featureRun, spec, partitions, partition, () ->
