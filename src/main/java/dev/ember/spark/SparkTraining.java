@@ -213,6 +213,7 @@ public final class SparkTraining {
         String bind = spark.sparkContext().getConf().get("spark.driver.bindAddress", host);
         List<EpochMetrics> history = new ArrayList<>();
         List<Timing> timings = new ArrayList<>();
+        Evaluation last = null;  // the last epoch's validation: the final model's
         double best = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
         int patience = job.integer(JobKey.EARLY_STOPPING);
@@ -261,6 +262,7 @@ public final class SparkTraining {
                         scheduler.step();
                     }
                     Evaluation val = server.evaluate(epoch, Flat.weights(model), numClasses, stageEnded);
+                    last = val;
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     EpochMetrics m = new EpochMetrics(epoch + 1, r.lossSum() / r.steps(), val.loss(), val.accuracy(),
                             r.images() / trainSeconds, seconds, lr);
@@ -307,8 +309,11 @@ public final class SparkTraining {
             sc.clearJobGroup();
             initial.destroy();
         }
-        sc.setJobDescription("final validation");
-        Evaluation finalEval = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model, runId);
+        Evaluation finalEval = last;
+        if (finalEval == null) {  // resumed with no epoch left
+            sc.setJobDescription("final validation");
+            finalEval = evaluate(sc, valRows, job, sets.validation(), p, shape, numClasses, model, runId);
+        }
         out.finish(job, model, finalEval, sets.train().classNames(), sampleSource(job));
         console.printf(Locale.ROOT, "final validation: loss %.4f, accuracy %.2f%% (%d images); run directory %s%n",
                 finalEval.loss(), 100 * finalEval.accuracy(), finalEval.count(), out.path());
