@@ -108,14 +108,36 @@ final class GradientServer implements AutoCloseable {
         abstract void close();
     }
 
-    /** A task in another JVM, speaking {@link Wire} over TCP. */
+    /**
+     * A task in another JVM, speaking {@link Wire} over TCP. Each link writes from its own thread, so
+     * the tasks receive a step's weights side by side rather than one after the other.
+     */
     private final class SocketConn extends Conn {
         final Socket socket;
         final DataOutputStream out;
+        private final BlockingQueue<Message> outbox = new LinkedBlockingQueue<>();
+        private final Thread writer;
 
         SocketConn(Socket socket) throws IOException {
             this.socket = socket;
             this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+            writer = new Thread(this::write, "ember-gradient-send");
+            writer.setDaemon(true);
+            writer.start();
+        }
+
+        private void write() {
+            try {
+                while (!socket.isClosed()) {
+                    Message m = outbox.take();
+                    out.writeInt(m.epoch);
+                    out.writeInt(m.step);
+                    Wire.writeEncoded(out, m.encoded());
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                close();  // the reader sees it and reports the link closed
+            }
         }
 
         void read() {
@@ -142,16 +164,17 @@ final class GradientServer implements AutoCloseable {
                     }
                 }
             } catch (IOException e) {
+                close();
                 events.add(new Closed(this));
             }
         }
 
         @Override
         void send(Message m) throws IOException {
-            out.writeInt(m.epoch);
-            out.writeInt(m.step);
-            Wire.writeEncoded(out, m.encoded());
-            out.flush();
+            if (socket.isClosed()) {
+                throw new IOException("the task's link is closed");
+            }
+            outbox.add(m);
         }
 
         @Override
@@ -161,6 +184,7 @@ final class GradientServer implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing
             }
+            writer.interrupt();
         }
     }
 
@@ -245,7 +269,9 @@ final class GradientServer implements AutoCloseable {
     GradientServer(String bindHost, String runId, int partitions) throws IOException {
         this.runId = runId;
         this.partitions = partitions;
-        server = new ServerSocket(0, 128, InetAddress.getByName(bindHost));
+        server = new ServerSocket();
+        server.setReceiveBufferSize(Wire.SOCKET_BUFFER);  // accepted sockets inherit it
+        server.bind(new java.net.InetSocketAddress(InetAddress.getByName(bindHost), 0), 128);
         RUNS.put(runId, this);
         Thread acceptor = new Thread(this::acceptLoop, "ember-gradient-server");
         acceptor.setDaemon(true);
@@ -278,6 +304,7 @@ final class GradientServer implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
+                s.setSendBufferSize(Wire.SOCKET_BUFFER);
                 SocketConn c = new SocketConn(s);
                 Thread t = new Thread(c::read, "ember-gradient-conn");
                 t.setDaemon(true);

@@ -76,6 +76,8 @@ abstract class TaskLink implements AutoCloseable {
 
         Tcp(String host, int port, String runId, int partition, int attempt) throws IOException {
             socket.setTcpNoDelay(true);
+            socket.setSendBufferSize(Wire.SOCKET_BUFFER);
+            socket.setReceiveBufferSize(Wire.SOCKET_BUFFER);
             socket.connect(new InetSocketAddress(host, port), 30_000);
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));

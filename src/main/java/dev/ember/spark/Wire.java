@@ -22,6 +22,11 @@ final class Wire {
     static final int MAGIC = 0x454D4232; // "EMB2"
     static final byte GRAD = 'G';
     static final byte SCORES = 'S';
+    /**
+     * Socket buffers of 4 MiB each way (Linux caps them at net.core.{w,r}mem_max): a step's weights or
+     * gradient (0.8 MB for the digits MLP) fit, so a write returns without waiting for the reader.
+     */
+    static final int SOCKET_BUFFER = 1 << 22;
 
     private Wire() {
     }
