@@ -56,6 +56,40 @@ public interface Backend {
         scaled.close();
     }
 
+    /**
+     * One SGD-with-momentum update in place (the formula of {@code optim.SGD}, PyTorch's), float32
+     * tensors of one shape: {@code g' = g + wd·p; buf = μ·buf + (1-τ)·g'; p += -lr·(nesterov ? g' +
+     * μ·buf : buf)}. The default composes it from {@link #unary}, {@link #binary} and {@link #axpy};
+     * a backend may fuse it into one pass with the same float operations in the same order.
+     */
+    default void sgdMomentum(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+                             Storage p, Layout pl, Storage g, Layout gl, Storage buf, Layout bl) {
+        Layout dense = Layout.contiguous(pl.shape());
+        int n = pl.shape().numel();
+        Storage decayed = null;
+        if (weightDecay != 0) {
+            decayed = allocate(DType.FLOAT32, n);
+            unary(UnaryOp.MUL_SCALAR, weightDecay, 0, p, pl, decayed, dense);
+            binary(BinaryOp.ADD, g, gl, decayed, dense, decayed, dense);
+            g = decayed;
+            gl = dense;
+        }
+        unary(UnaryOp.MUL_SCALAR, momentum, 0, buf, bl, buf, bl);
+        axpy(1 - dampening, g, gl, buf, bl);
+        if (nesterov) {
+            Storage step = allocate(DType.FLOAT32, n);
+            unary(UnaryOp.MUL_SCALAR, momentum, 0, buf, bl, step, dense);
+            binary(BinaryOp.ADD, g, gl, step, dense, step, dense);
+            axpy(-lr, step, dense, p, pl);
+            step.close();
+        } else {
+            axpy(-lr, buf, bl, p, pl);
+        }
+        if (decayed != null) {
+            decayed.close();
+        }
+    }
+
     /** {@code out = cond ? x : y}. */
     void where(Storage cond, Layout cl, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol);
 

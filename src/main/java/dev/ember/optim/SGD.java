@@ -32,15 +32,15 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(Tensor p, Tensor grad, Map<String, Tensor> s) {
+        Tensor buf = s.get("momentum_buffer");
+        if (momentum != 0 && buf != null) {  // every step but the first: one fused pass
+            p.sgdMomentumInPlace(grad, buf, lr(), momentum, dampening, weightDecay, nesterov);
+            return;
+        }
         Tensor g = weightDecay != 0 ? grad.add(p, weightDecay) : grad;
         if (momentum != 0) {
-            Tensor buf = s.get("momentum_buffer");
-            if (buf == null) {
-                buf = g.clone();
-                s.put("momentum_buffer", buf);
-            } else {
-                buf.mulInPlace(momentum).addInPlace(g, 1 - dampening);
-            }
+            buf = g.clone();
+            s.put("momentum_buffer", buf);
             g = nesterov ? g.add(buf, momentum) : buf;
         }
         p.addInPlace(g, -lr());

@@ -1025,6 +1025,29 @@ public final class Tensor {
         return addInPlace(alpha == 1 ? other : other.mul(alpha));
     }
 
+    /**
+     * One SGD-with-momentum update of this parameter in place, its momentum buffer {@code buf} updated
+     * too ({@link dev.ember.optim.SGD}'s formula; one fused pass where the backend has one). All three
+     * float32 of this shape, on this device; only outside autograd (the optimizers run under no-grad).
+     */
+    public void sgdMomentumInPlace(Tensor grad, Tensor buf, double lr, double momentum, double dampening,
+                                   double weightDecay, boolean nesterov) {
+        if (!directInPlace(grad, buf)) {
+            throw new IllegalStateException("sgdMomentumInPlace: an optimizer update runs under GradMode.noGrad()");
+        }
+        for (Tensor t : new Tensor[] {grad, buf}) {
+            checkDevice(t, "sgd");
+            if (!t.shape().equals(shape()) || t.dtype() != DType.FLOAT32 || dtype() != DType.FLOAT32) {
+                throw new ShapeException("sgd: expected float32 tensors of shape " + shape() + ", got " + t.dtype()
+                        + " " + t.shape());
+            }
+        }
+        backend().sgdMomentum(lr, momentum, dampening, weightDecay, nesterov, storage, layout, grad.storage,
+                grad.layout, buf.storage, buf.layout);
+        storage.bumpVersion();
+        buf.storage.bumpVersion();
+    }
+
     public Tensor subInPlace(Tensor other) {
         if (directInPlace(other)) {
             binaryInto(BinaryOp.SUB, other, this);

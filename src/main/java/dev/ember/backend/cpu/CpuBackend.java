@@ -84,6 +84,19 @@ public final class CpuBackend implements Backend {
         Elementwise.axpy((float) alpha, cpu(x), xl, cpu(y), yl);
     }
 
+    /** One pass over contiguous parameters (three reads and two writes per element instead of ~nine). */
+    @Override
+    public void sgdMomentum(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+                            Storage p, Layout pl, Storage g, Layout gl, Storage buf, Layout bl) {
+        if (pl.isContiguous() && gl.isContiguous() && bl.isContiguous()) {
+            Elementwise.sgdMomentum((float) -lr, (float) momentum, (float) (1 - dampening), (float) weightDecay, nesterov,
+                    cpu(p).floats(), pl.offset(), cpu(g).floats(), gl.offset(), cpu(buf).floats(), bl.offset(),
+                    pl.shape().numel());
+        } else {
+            Backend.super.sgdMomentum(lr, momentum, dampening, weightDecay, nesterov, p, pl, g, gl, buf, bl);
+        }
+    }
+
     @Override
     public void where(Storage cond, Layout cl, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
         Elementwise.where(cpu(cond), cl, cpu(x), xl, cpu(y), yl, cpu(out), ol);

@@ -283,6 +283,26 @@ final class Elementwise {
         }, xl, yl);
     }
 
+    /**
+     * {@link dev.ember.backend.Backend#sgdMomentum} over {@code n} contiguous floats, with the composed
+     * version's float operations in its order, so both give the same bits ({@code keep} is {@code 1 -
+     * dampening} and {@code step} is {@code -lr}, each rounded to float once, as axpy's alpha).
+     */
+    static void sgdMomentum(float step, float momentum, float keep, float weightDecay, boolean nesterov,
+                            float[] p, int po, float[] g, int go, float[] buf, int bo, int n) {
+        for (int i = 0; i < n; i++) {
+            float gi = g[go + i];
+            if (weightDecay != 0) {
+                gi = gi + p[po + i] * weightDecay;
+            }
+            float b = buf[bo + i] * momentum;
+            b += keep * gi;
+            buf[bo + i] = b;
+            float u = nesterov ? gi + b * momentum : b;
+            p[po + i] += step * u;
+        }
+    }
+
     static void where(CpuStorage c, Layout cl, CpuStorage x, Layout xl, CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
         RowLoop.forEachRow(ol.shape(), (s, st, n) -> {
             for (int i = 0; i < n; i++) {
