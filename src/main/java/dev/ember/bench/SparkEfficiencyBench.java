@@ -91,7 +91,6 @@ public final class SparkEfficiencyBench {
     }
 
     private static double median(java.util.stream.DoubleStream values) {
-        double[] v = values.sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return Timer.median(values.toArray());
     }
 }

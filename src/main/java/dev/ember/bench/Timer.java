@@ -18,8 +18,14 @@ public final class Timer {
             task.run();
             t[i] = (System.nanoTime() - start) / 1e9;
         }
-        Arrays.sort(t);
-        return t[runs / 2];
+        return median(t);
+    }
+
+    /** The median of {@code values} (the mean of the two middle ones for an even count). */
+    public static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.ember.data.transforms.Transform;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
 
 /**
  * A shard's images in local order, in batches, through a deterministic pipeline: what validation
@@ -19,7 +20,6 @@ final class ShardBatches {
 
     static Iterator<Batch> inOrder(Shards.Shard shard, Transform transform, ImageShape shape, long seed, int batchSize) {
         int n = shard.data().size();
-        int numel = shape.numel();
         return new Iterator<>() {
             private int from;
 
@@ -34,16 +34,23 @@ final class ShardBatches {
                     throw new NoSuchElementException();
                 }
                 int count = Math.min(batchSize, n - from);
-                float[] images = new float[count * numel];
-                long[] labels = new long[count];
-                for (int j = 0; j < count; j++) {
-                    labels[j] = shard.data().label(from + j);
-                    DataLoader.readSample(shard.data(), from + j, shard.globalIndex()[from + j], transform, shape, seed,
-                            0, images, j * numel);
-                }
+                Batch b = of(shard, IntStream.range(from, from + count).toArray(), transform, shape, seed, 0);
                 from += count;
-                return new Batch(images, labels, shape);
+                return b;
             }
         };
+    }
+
+    /** The shard's images {@code rows} (local indices), each transformed as in {@code epoch}, seeded by its global index. */
+    static Batch of(Shards.Shard shard, int[] rows, Transform transform, ImageShape shape, long seed, int epoch) {
+        int numel = shape.numel();
+        float[] images = new float[rows.length * numel];
+        long[] labels = new long[rows.length];
+        for (int j = 0; j < rows.length; j++) {
+            labels[j] = shard.data().label(rows[j]);
+            DataLoader.readSample(shard.data(), rows[j], shard.globalIndex()[rows[j]], transform, shape, seed, epoch,
+                    images, j * numel);
+        }
+        return new Batch(images, labels, shape);
     }
 }

@@ -75,15 +75,7 @@ final class StepInputs {
         if (features != null) {
             return new Prepared(epoch, step, rows.length, features.inputs(rows, device), features.labels(rows, device));
         }
-        int numel = shape.numel();
-        float[] images = new float[rows.length * numel];
-        long[] labels = new long[rows.length];
-        for (int j = 0; j < rows.length; j++) {
-            labels[j] = shard.data().label(rows[j]);
-            DataLoader.readSample(shard.data(), rows[j], shard.globalIndex()[rows[j]], transform, shape, seed, epoch,
-                    images, j * numel);
-        }
-        Batch b = new Batch(images, labels, shape);
+        Batch b = ShardBatches.of(shard, rows, transform, shape, seed, epoch);
         return new Prepared(epoch, step, rows.length, Steps.images(b, device), Steps.labels(b, device));
     }
 }

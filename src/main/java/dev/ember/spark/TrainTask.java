@@ -99,6 +99,7 @@ final class TrainTask implements FlatMapFunction<Iterator<StageInput>, String> {
         int batchSize = config.integer(dev.ember.job.JobKey.BATCH_SIZE);
         int channels = channels(shard, validation);
         Transform transform = Pipelines.transform(config, channels, true);
+        Transform validationTransform = Pipelines.transform(config, channels, false);
         FrozenPrefix prefix = FeatureCaching.plan(config, model, transform.isRandom(), null);
         double[] featureSeconds = {0};
         Features features = prefix == null || shard.data().size() == 0 ? null
@@ -121,8 +122,8 @@ final class TrainTask implements FlatMapFunction<Iterator<StageInput>, String> {
                 Flat.setWeights(model, state.weights());
                 if (state.step() == TaskLink.EVALUATE) {
                     model.eval();
-                    link.sendScores(epoch, EvalTask.score(model, loss, validation, Pipelines.transform(config, channels,
-                            false), shape, device, numClasses, prefix, runId, validationSpec, partitions, partition));
+                    link.sendScores(epoch, EvalTask.score(model, loss, validation, validationTransform, shape, device,
+                            numClasses, prefix, runId, validationSpec, partitions, partition));
                     model.train();
                     continue;
                 }
