@@ -41,6 +41,15 @@ final class FloatCompare {
         return (better | (ordered(v) ^ 1)) & ordered(best);
     }
 
+    /**
+     * An int that orders like the float for a max scan: -0.0 folded onto +0.0, and every NaN above
+     * +inf at {@code Integer.MAX_VALUE}; -inf's key is above {@code Integer.MIN_VALUE}.
+     */
+    static int rankKey(float f) {
+        int nan = ordered(f) - 1;  // all ones for NaN
+        return key(f) & ~nan | Integer.MAX_VALUE & nan;
+    }
+
     /** 1 if {@code v} takes a max-pooling window from {@code best}: larger, or any NaN (PyTorch's rule). */
     static int takesWindow(float v, float best) {
         return (less(key(best), key(v)) & ordered(v) & ordered(best)) | (ordered(v) ^ 1);

@@ -106,8 +106,14 @@ final class Windows {
                                 continue;
                             }
                             int dst = plane + iy * g.inW() + x0 * g.strideW() - g.padW() + kxOff;
-                            for (int ox = x0; ox < x1; ox++, dst += g.strideW()) {
-                                xs[dst] += cs[ci + ox];
+                            if (g.strideW() == 1) {  // unit steps vectorise
+                                for (int i = 0, c0 = ci + x0; i < x1 - x0; i++) {
+                                    xs[dst + i] += cs[c0 + i];
+                                }
+                            } else {
+                                for (int ox = x0; ox < x1; ox++, dst += g.strideW()) {
+                                    xs[dst] += cs[ci + ox];
+                                }
                             }
                         }
                     }
@@ -116,52 +122,89 @@ final class Windows {
         }
     }
 
-    /** See {@code Backend.maxPool2d}; the window's first inside position wins when all are -inf. */
+    /**
+     * See {@code Backend.maxPool2d}; the window's first inside position wins when all are -inf. The
+     * scan compares {@link FloatCompare#rankKey} ints, never floats: C2 compiles a float comparison
+     * that picks a value into a branch, which on activations mispredicts about half the time (pooling
+     * cost ~30 ns per output; int keys and conditional moves a third of that). The running key stays
+     * below NaN's, so a later NaN takes the window again (the last NaN wins, as in PyTorch), and the
+     * output is read back at the winner's offset, so it is exactly that element.
+     */
     static void maxPool2d(CpuStorage x, Layout xl, ConvGeometry g, CpuStorage out, CpuStorage indices) {
+        if (xl.stride(3) != 1 || xl.stride(2) != g.inW()) {  // index arithmetic below needs dense planes
+            Layout dense = Layout.contiguous(xl.shape());
+            CpuStorage copy = CpuStorage.allocate(dev.ember.core.DType.FLOAT32, dense.shape().numel());
+            Elementwise.copy(x, xl, copy, dense);
+            maxPool2d(copy, dense, g, out, indices);
+            return;
+        }
         float[] xs = x.floats();
         float[] os = out.floats();
         long[] is = indices.longs();
-        int sh = xl.stride(2);
-        int sw = xl.stride(3);
         int inW = g.inW();
         int dilH = g.dilH();
         int dilW = g.dilW();
         // each window's inside kernel range, per output row and column (divisions done once here)
         int[] ky = kernelRanges(g.outH(), g.strideH(), g.padH(), dilH, g.kH(), g.inH());
         int[] kx = kernelRanges(g.outW(), g.strideW(), g.padW(), dilW, g.kW(), inW);
+        boolean square2 = g.kH() == 2 && g.kW() == 2 && dilH == 1 && dilW == 1;
+        int oh = g.outH();
+        int ow = g.outW();
+        int strideH = g.strideH();
+        int strideW = g.strideW();
+        int padH = g.padH();
+        int padW = g.padW();
         int o = 0;
         for (int n = 0; n < xl.shape().size(0); n++) {
             for (int c = 0; c < g.channels(); c++) {
                 int plane = xl.offset() + n * xl.stride(0) + c * xl.stride(1);
-                for (int oy = 0; oy < g.outH(); oy++) {
-                    int y0 = oy * g.strideH() - g.padH();
+                for (int oy = 0; oy < oh; oy++) {
+                    int y0 = oy * strideH - padH;
                     int ky0 = ky[2 * oy];
                     int ky1 = ky[2 * oy + 1];
-                    for (int ox = 0; ox < g.outW(); ox++, o++) {
-                        int x0 = ox * g.strideW() - g.padW();
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        int x0 = ox * strideW - padW;
                         int kx0 = kx[2 * ox];
                         int kx1 = kx[2 * ox + 1];
-                        float best = Float.NEGATIVE_INFINITY;
+                        // the winner as its h*W + w, the index reported (planes are dense: see above)
                         int arg = (y0 + ky0 * dilH) * inW + x0 + kx0 * dilW;
+                        if (square2 && ky1 - ky0 == 2 && kx1 - kx0 == 2) {
+                            os[o] = xs[plane + (arg = arg + winner2x2(xs, plane + arg, inW))];
+                            is[o] = arg;
+                            continue;
+                        }
+                        int best = Integer.MIN_VALUE;
                         for (int i = ky0; i < ky1; i++) {
-                            int iy = y0 + i * dilH;
-                            int row = plane + iy * sh;
+                            int rowIdx = (y0 + i * dilH) * inW + x0;
                             for (int j = kx0; j < kx1; j++) {
-                                int ix = x0 + j * dilW;
-                                float v = xs[row + ix * sw];
-                                // PyTorch's rule: a larger value or any NaN takes the window
-                                if (v > best || v != v) {
-                                    best = v;
-                                    arg = iy * inW + ix;
-                                }
+                                int idx = rowIdx + j * dilW;
+                                int key = FloatCompare.rankKey(xs[plane + idx]);
+                                arg = key > best ? idx : arg;
+                                best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
                             }
                         }
-                        os[o] = best;
+                        os[o] = xs[plane + arg];
                         is[o] = arg;
                     }
                 }
             }
         }
+    }
+
+    /**
+     * The scan above unrolled for a whole 2x2 window at {@code at} (rows {@code w} apart), the
+     * common pooling: the winner's offset from the window's first element.
+     */
+    private static int winner2x2(float[] xs, int at, int w) {
+        int best = FloatCompare.rankKey(xs[at]);
+        int key = FloatCompare.rankKey(xs[at + 1]);
+        int off = key > Math.min(best, Integer.MAX_VALUE - 1) ? 1 : 0;
+        best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
+        key = FloatCompare.rankKey(xs[at + w]);
+        off = key > best ? w : off;
+        best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
+        key = FloatCompare.rankKey(xs[at + w + 1]);
+        return key > best ? w + 1 : off;
     }
 
     /** For each output position along one axis, [first, end) of the kernel offsets that land inside. */

@@ -40,4 +40,19 @@ class FloatCompareTest {
             }
         }
     }
+
+    @Test
+    void rankKeysOrderLikeTheFloatsWithEveryNaNOnTop() {
+        for (float x : VALUES) {
+            for (float y : VALUES) {
+                if (!Float.isNaN(x) && !Float.isNaN(y)) {
+                    assertEquals(Float.compare(x + 0f, y + 0f) > 0, FloatCompare.rankKey(x) > FloatCompare.rankKey(y),
+                            x + " vs " + y);
+                }
+            }
+            assertEquals(Float.isNaN(x), FloatCompare.rankKey(x) == Integer.MAX_VALUE, "NaN key of " + x);
+            assertEquals(false, FloatCompare.rankKey(x) == Integer.MIN_VALUE, "a scan's start is below " + x);
+        }
+        assertEquals(Integer.MAX_VALUE, FloatCompare.rankKey(Float.intBitsToFloat(0xffc00001)), "negative NaN");
+    }
 }
