@@ -262,6 +262,28 @@ public final class Derivatives {
 
     // windows
 
+    /**
+     * conv2d(x, w, bias) (saved: x, w). Its gradients are linear in each argument, so each is another
+     * member of the family: gx = conv2dInputGrad(g, w), gw = conv2dWeightGrad(g, x), gbias = g summed.
+     */
+    public static Backward conv2d(ConvGeometry geometry) {
+        return (g, n) -> of(n.inputNeedsGrad(0) ? Tensor.conv2dInputGrad(g, n.saved(1), geometry) : null,
+                n.inputNeedsGrad(1) ? Tensor.conv2dWeightGrad(g, n.saved(0), geometry) : null,
+                n.inputNeedsGrad(2) ? g.sum(new int[] {0, 2, 3}, false) : null);
+    }
+
+    /** conv2dInputGrad(gy, w) (saved: gy, w): d/dgy is the convolution of g by w, d/dw the weight gradient of gy on g. */
+    public static Backward conv2dInputGrad(ConvGeometry geometry) {
+        return (g, n) -> of(n.inputNeedsGrad(0) ? g.conv2d(n.saved(1), null, geometry) : null,
+                n.inputNeedsGrad(1) ? Tensor.conv2dWeightGrad(n.saved(0), g, geometry) : null);
+    }
+
+    /** conv2dWeightGrad(gy, x) (saved: gy, x): d/dgy is the convolution of x by g, d/dx the input gradient of gy through g. */
+    public static Backward conv2dWeightGrad(ConvGeometry geometry) {
+        return (g, n) -> of(n.inputNeedsGrad(0) ? n.saved(1).conv2d(g, null, geometry) : null,
+                n.inputNeedsGrad(1) ? Tensor.conv2dInputGrad(n.saved(0), g, geometry) : null);
+    }
+
     public static Backward unfold2d(ConvGeometry geometry) {
         return (g, n) -> of(g.fold2d(geometry));
     }

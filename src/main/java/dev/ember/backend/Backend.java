@@ -3,6 +3,7 @@ package dev.ember.backend;
 import dev.ember.core.DType;
 import dev.ember.core.Device;
 import dev.ember.core.Layout;
+import dev.ember.core.Shape;
 import dev.ember.core.Storage;
 
 /**
@@ -124,6 +125,72 @@ public interface Backend {
      * stride 1) back to its pixel of x, contiguous [N, C, H, W].
      */
     void col2im(Storage cols, Layout cl, ConvGeometry g, Storage x);
+
+    /**
+     * 2-D convolution, {@code F.conv2d} without groups: x [N, C, H, W] (any strides), weight [O, C*kH*kW]
+     * and bias [O] (or null) dense, out [N, O, outH, outW] dense and overwritten. The default unfolds
+     * the whole batch into one column matrix and multiplies it once; a backend may go image by image.
+     */
+    default void conv2d(Storage x, Layout xl, Storage weight, Storage bias, ConvGeometry g, int outChannels,
+                        Storage out) {
+        int batch = xl.shape().size(0);
+        int k = g.colRows();
+        int l = g.colCols();
+        Storage cols = allocate(DType.FLOAT32, k * batch * l);
+        im2col(x, xl, g, 0f, cols, Layout.contiguous(Shape.of(k, batch, l)).permute(1, 0, 2));
+        Storage product = allocate(DType.FLOAT32, outChannels * batch * l);
+        matmul(weight, Layout.contiguous(Shape.of(1, outChannels, k)), cols,
+                Layout.contiguous(Shape.of(1, k, batch * l)), product, Layout.contiguous(Shape.of(1, outChannels, batch * l)));
+        // the product is [O, N, L]: permute it into NCHW order, adding the bias on the way
+        Layout permuted = Layout.contiguous(Shape.of(outChannels, batch, l)).permute(1, 0, 2);
+        Layout dense = Layout.contiguous(permuted.shape());
+        if (bias == null) {
+            copy(product, permuted, out, dense);
+        } else {
+            binary(BinaryOp.ADD, product, permuted, bias, new Layout(dense.shape(), new int[] {0, 1, 0}, 0), out, dense);
+        }
+        cols.close();
+        product.close();
+    }
+
+    /**
+     * The gradient of {@link #conv2d}'s input, overwriting gx [N, C, H, W] (dense), from gOut [N, O, outH,
+     * outW] (dense) and the weight [O, C*kH*kW]: the columns' gradient W^T gOut folded back onto pixels.
+     */
+    default void conv2dBackwardInput(Storage gOut, Storage weight, ConvGeometry g, int outChannels, int batch,
+                                     Storage gx) {
+        int k = g.colRows();
+        int l = g.colCols();
+        Storage cols = allocate(DType.FLOAT32, batch * k * l);
+        Layout colsLayout = Layout.contiguous(Shape.of(batch, k, l));
+        matmul(weight, new Layout(Shape.of(batch, k, outChannels), new int[] {0, 1, k}, 0),
+                gOut, Layout.contiguous(Shape.of(batch, outChannels, l)), cols, colsLayout);
+        fill(gx, Layout.contiguous(Shape.of(batch, g.channels(), g.inH(), g.inW())), 0);
+        col2im(cols, colsLayout, g, gx);
+        cols.close();
+    }
+
+    /**
+     * The gradient of {@link #conv2d}'s weight, overwriting gWeight [O, C*kH*kW] (dense): the sum over
+     * images of gOut[n] [O, L] times the transposed columns of x[n] (x [N, C, H, W], any strides).
+     */
+    default void conv2dBackwardWeight(Storage gOut, Storage x, Layout xl, ConvGeometry g, int outChannels,
+                                      Storage gWeight) {
+        int batch = xl.shape().size(0);
+        int k = g.colRows();
+        int l = g.colCols();
+        Storage cols = allocate(DType.FLOAT32, k * batch * l);
+        im2col(x, xl, g, 0f, cols, Layout.contiguous(Shape.of(k, batch, l)).permute(1, 0, 2));
+        // gOut as [O, N*L]: a dense copy of its [O, N, L] permutation
+        Storage rows = allocate(DType.FLOAT32, outChannels * batch * l);
+        copy(gOut, Layout.contiguous(Shape.of(batch, outChannels, l)).permute(1, 0, 2), rows,
+                Layout.contiguous(Shape.of(outChannels, batch, l)));
+        matmul(rows, Layout.contiguous(Shape.of(1, outChannels, batch * l)),
+                cols, new Layout(Shape.of(1, batch * l, k), new int[] {0, 1, batch * l}, 0),
+                gWeight, Layout.contiguous(Shape.of(1, outChannels, k)));
+        cols.close();
+        rows.close();
+    }
 
     /**
      * Max pooling of every [H, W] plane: x is [N, C, H, W] (any strides; C equals g's channels), out

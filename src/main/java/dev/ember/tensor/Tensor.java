@@ -1619,6 +1619,67 @@ public final class Tensor {
     }
 
     /**
+     * The 2-D convolution primitive ({@code F.conv2d} without groups): this [N, C, H, W], weight [O, C,
+     * kH, kW], bias [O] or null → [N, O, outH, outW]. Its gradients are {@link #conv2dInputGrad} and
+     * {@link #conv2dWeightGrad}, each differentiable in turn.
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, ConvGeometry g) {
+        checkDevice(weight, "conv2d");
+        if (bias != null) {
+            checkDevice(bias, "conv2d");
+        }
+        checkConvInput(this, g, "conv2d");
+        int outChannels = weight.size(0);
+        if (weight.dim() != 4 || weight.size(1) != g.channels() || weight.size(2) != g.kH() || weight.size(3) != g.kW()
+                || bias != null && (bias.dim() != 1 || bias.size(0) != outChannels)) {
+            throw new ShapeException("conv2d: weight " + weight.shape() + (bias == null ? "" : " and bias " + bias.shape())
+                    + " do not match [O, " + g.channels() + ", " + g.kH() + ", " + g.kW() + "] and [O]");
+        }
+        Tensor out = empty(Shape.of(size(0), outChannels, g.outH(), g.outW()), DType.FLOAT32, device());
+        backend().conv2d(storage, layout, weight.dense().storage, bias == null ? null : bias.dense().storage, g,
+                outChannels, out.storage);
+        return record(out, "ConvolutionBackward0", Derivatives.conv2d(g), new Tensor[] {this, weight, bias}, this, weight);
+    }
+
+    /**
+     * The gradient of {@link #conv2d}'s input (a transposed convolution): gOut [N, O, outH, outW] and
+     * weight [O, C, kH, kW] → [N, C, H, W].
+     */
+    public static Tensor conv2dInputGrad(Tensor gOut, Tensor weight, ConvGeometry g) {
+        gOut.checkDevice(weight, "conv2d backward");
+        Tensor gx = empty(Shape.of(gOut.size(0), g.channels(), g.inH(), g.inW()), DType.FLOAT32, gOut.device());
+        gOut.backend().conv2dBackwardInput(gOut.dense().storage, weight.dense().storage, g, weight.size(0),
+                gOut.size(0), gx.storage);
+        return record(gx, "ConvolutionBackwardInput", Derivatives.conv2dInputGrad(g), new Tensor[] {gOut, weight},
+                gOut, weight);
+    }
+
+    /** The gradient of {@link #conv2d}'s weight: gOut [N, O, outH, outW] and x [N, C, H, W] → [O, C, kH, kW]. */
+    public static Tensor conv2dWeightGrad(Tensor gOut, Tensor x, ConvGeometry g) {
+        gOut.checkDevice(x, "conv2d backward");
+        checkConvInput(x, g, "conv2d backward");
+        int outChannels = gOut.size(1);
+        Tensor gw = empty(Shape.of(outChannels, g.channels(), g.kH(), g.kW()), DType.FLOAT32, gOut.device());
+        gOut.backend().conv2dBackwardWeight(gOut.dense().storage, x.storage, x.layout, g, outChannels, gw.storage);
+        return record(gw, "ConvolutionBackwardWeight", Derivatives.conv2dWeightGrad(g), new Tensor[] {gOut, x}, gOut, x);
+    }
+
+    private static void checkConvInput(Tensor x, ConvGeometry g, String op) {
+        if (x.dim() != 4 || x.size(1) != g.channels() || x.size(2) != g.inH() || x.size(3) != g.inW()) {
+            throw new ShapeException(op + ": expected input [N, " + g.channels() + ", " + g.inH() + ", " + g.inW()
+                    + "], got " + x.shape());
+        }
+        if (x.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException(op + ": expected a float32 input, got " + x.dtype().torchName());
+        }
+    }
+
+    /** This tensor's values laid out densely from its storage's start, as kernels that take no layout need. */
+    private Tensor dense() {
+        return isContiguous() && layout.offset() == 0 ? this : contiguousCopy();
+    }
+
+    /**
      * Max pooling with PyTorch's indices ({@code F.max_pool2d_with_indices}): this [N, C, H, W] →
      * values and int64 indices [N, C, outH, outW], an index being the winner's h*W + w in its plane.
      */

@@ -4,7 +4,8 @@ import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 
 /**
- * How many threads native OpenBLAS uses per call, process-wide, and when.
+ * How many threads native OpenBLAS uses per call, process-wide, and when. The ceiling also bounds
+ * the CPU backend's own loops ({@link Parallel}), so one setting decides how many cores an op uses.
  * <ul>
  * <li><b>Ceiling</b> ({@link #set}): by default every core, right for one trainer per JVM; Spark tasks
  * set their {@code spark.task.cpus}, since OpenBLAS queues concurrent multi-threaded calls on one
@@ -24,7 +25,7 @@ public final class BlasThreads {
 
     private static final Function SET = find("openblas_set_num_threads");
     private static final Function GET = find("openblas_get_num_threads");
-    private static int ceiling = GET == null ? 1 : GET.invokeInt(new Object[0]);
+    private static int ceiling = GET == null ? Runtime.getRuntime().availableProcessors() : GET.invokeInt(new Object[0]);
     private static int applied = ceiling;
 
     private BlasThreads() {

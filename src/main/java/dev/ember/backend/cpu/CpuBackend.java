@@ -88,10 +88,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void sgdMomentum(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
                             Storage p, Layout pl, Storage g, Layout gl, Storage buf, Layout bl) {
-        if (pl.isContiguous() && gl.isContiguous() && bl.isContiguous()) {
+        // one offset for all three (the loop vectorises only then: see Elementwise.alignedBinary), as
+        // parameters, their gradients and buffers all start at 0 in practice
+        if (pl.isContiguous() && gl.isContiguous() && bl.isContiguous() && pl.offset() == gl.offset()
+                && gl.offset() == bl.offset()) {
             Elementwise.sgdMomentum((float) -lr, (float) momentum, (float) (1 - dampening), (float) weightDecay, nesterov,
-                    cpu(p).floats(), pl.offset(), cpu(g).floats(), gl.offset(), cpu(buf).floats(), bl.offset(),
-                    pl.shape().numel());
+                    cpu(p).floats(), cpu(g).floats(), cpu(buf).floats(), pl.offset(), pl.shape().numel());
         } else {
             Backend.super.sgdMomentum(lr, momentum, dampening, weightDecay, nesterov, p, pl, g, gl, buf, bl);
         }
@@ -125,6 +127,21 @@ public final class CpuBackend implements Backend {
     @Override
     public void col2im(Storage cols, Layout cl, ConvGeometry g, Storage x) {
         Windows.col2im(cpu(cols), cl, g, cpu(x));
+    }
+
+    @Override
+    public void conv2d(Storage x, Layout xl, Storage weight, Storage bias, ConvGeometry g, int outChannels, Storage out) {
+        Convolution.forward(cpu(x), xl, cpu(weight), bias == null ? null : cpu(bias), g, outChannels, cpu(out));
+    }
+
+    @Override
+    public void conv2dBackwardInput(Storage gOut, Storage weight, ConvGeometry g, int outChannels, int batch, Storage gx) {
+        Convolution.backwardInput(cpu(gOut), cpu(weight), g, outChannels, batch, cpu(gx));
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Storage gOut, Storage x, Layout xl, ConvGeometry g, int outChannels, Storage gWeight) {
+        Convolution.backwardWeight(cpu(gOut), cpu(x), xl, g, outChannels, cpu(gWeight));
     }
 
     @Override

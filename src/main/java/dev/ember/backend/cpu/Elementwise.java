@@ -7,7 +7,7 @@ import dev.ember.core.Layout;
 
 /**
  * Elementwise kernels. Float storages run float math in tight per-op row loops (the hot path in
- * training); INT64 operands take a general path through double.
+ * training), split over the op's threads when large; INT64 operands take a general path through double.
  */
 final class Elementwise {
     private Elementwise() {
@@ -79,7 +79,7 @@ final class Elementwise {
         float[] os = out.floats();
         float fa = (float) a;
         float fb = (float) b;
-        RowLoop.forEachRow(xl.shape(), (s, st, n) -> {
+        RowLoop.forEachRowParallel(xl.shape(), (s, st, n) -> {
             int xi = s[0];
             int oi = s[1];
             int xd = st[0];
@@ -87,9 +87,9 @@ final class Elementwise {
             switch (op) {
                 case RELU -> {
                     // Math.max is branch-free (and SIMD for unit strides); NaN passes through, as in PyTorch
-                    if (xd == 1 && od == 1) {
-                        for (int i = 0; i < n; i++) {
-                            os[oi + i] = Math.max(xs[xi + i], 0f);
+                    if (xd == 1 && od == 1 && xi == oi) {
+                        for (int i = oi; i < oi + n; i++) {
+                            os[i] = Math.max(xs[i], 0f);
                         }
                     } else {
                         for (int i = 0; i < n; i++, xi += xd, oi += od) {
@@ -98,9 +98,9 @@ final class Elementwise {
                     }
                 }
                 case MUL_SCALAR -> {
-                    if (xd == 1 && od == 1) {
-                        for (int i = 0; i < n; i++) {
-                            os[oi + i] = xs[xi + i] * fa;
+                    if (xd == 1 && od == 1 && xi == oi) {
+                        for (int i = oi; i < oi + n; i++) {
+                            os[i] = xs[i] * fa;
                         }
                     } else {
                         for (int i = 0; i < n; i++, xi += xd, oi += od) {
@@ -109,9 +109,9 @@ final class Elementwise {
                     }
                 }
                 case ADD_SCALAR -> {
-                    if (xd == 1 && od == 1) {
-                        for (int i = 0; i < n; i++) {
-                            os[oi + i] = xs[xi + i] + fa;
+                    if (xd == 1 && od == 1 && xi == oi) {
+                        for (int i = oi; i < oi + n; i++) {
+                            os[i] = xs[i] + fa;
                         }
                     } else {
                         for (int i = 0; i < n; i++, xi += xd, oi += od) {
@@ -179,9 +179,9 @@ final class Elementwise {
         float[] xs = x.floats();
         float[] ys = y.floats();
         float[] os = out.floats();
-        RowLoop.forEachRow(ol.shape(), (s, st, n) -> {
-            if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
-                contiguousBinary(op, xs, s[0], ys, s[1], os, s[2], n);
+        RowLoop.forEachRowParallel(ol.shape(), (s, st, n) -> {
+            if (st[0] == 1 && st[1] == 1 && st[2] == 1 && s[0] == s[2] && s[1] == s[2]) {
+                alignedBinary(op, xs, ys, os, s[2], n);
                 return;
             }
             int xi = s[0];
@@ -225,42 +225,47 @@ final class Elementwise {
         }, xl, yl, ol);
     }
 
-    /** Unit-stride rows as plain indexed loops, which the JIT turns into SIMD code. */
-    private static void contiguousBinary(BinaryOp op, float[] xs, int xo, float[] ys, int yo, float[] os, int oo, int n) {
+    /**
+     * Unit-stride rows at one common offset (fresh tensors: all at 0) as plain indexed loops, which the
+     * JIT turns into SIMD code. It does so only when every array is indexed by the same expression: with
+     * a different offset per array C2 (JDK 17) cannot rule out that the arrays overlap at a distance and
+     * runs the loop scalar, 5x slower.
+     */
+    private static void alignedBinary(BinaryOp op, float[] xs, float[] ys, float[] os, int at, int n) {
         switch (op) {
             case ADD -> {
-                for (int i = 0; i < n; i++) {
-                    os[oo + i] = xs[xo + i] + ys[yo + i];
+                for (int i = at; i < at + n; i++) {
+                    os[i] = xs[i] + ys[i];
                 }
             }
             case SUB -> {
-                for (int i = 0; i < n; i++) {
-                    os[oo + i] = xs[xo + i] - ys[yo + i];
+                for (int i = at; i < at + n; i++) {
+                    os[i] = xs[i] - ys[i];
                 }
             }
             case MUL -> {
-                for (int i = 0; i < n; i++) {
-                    os[oo + i] = xs[xo + i] * ys[yo + i];
+                for (int i = at; i < at + n; i++) {
+                    os[i] = xs[i] * ys[i];
                 }
             }
             case DIV -> {
-                for (int i = 0; i < n; i++) {
-                    os[oo + i] = xs[xo + i] / ys[yo + i];
+                for (int i = at; i < at + n; i++) {
+                    os[i] = xs[i] / ys[i];
                 }
             }
             case MAXIMUM -> {
-                for (int i = 0; i < n; i++) {
-                    os[oo + i] = Math.max(xs[xo + i], ys[yo + i]);
+                for (int i = at; i < at + n; i++) {
+                    os[i] = Math.max(xs[i], ys[i]);
                 }
             }
             case RELU_BACKWARD -> {
-                for (int i = 0; i < n; i++) {
-                    os[oo + i] = FloatCompare.passIfPositive(xs[xo + i], ys[yo + i]);
+                for (int i = at; i < at + n; i++) {
+                    os[i] = FloatCompare.passIfPositive(xs[i], ys[i]);
                 }
             }
             default -> {
-                for (int i = 0; i < n; i++) {
-                    os[oo + i] = binary(op, xs[xo + i], ys[yo + i]);
+                for (int i = at; i < at + n; i++) {
+                    os[i] = binary(op, xs[i], ys[i]);
                 }
             }
         }
@@ -271,9 +276,9 @@ final class Elementwise {
         float[] xs = x.floats();
         float[] ys = y.floats();
         RowLoop.forEachRow(yl.shape(), (s, st, n) -> {
-            if (st[0] == 1 && st[1] == 1) {
-                for (int i = 0, xi = s[0], yi = s[1]; i < n; i++) {
-                    ys[yi + i] += alpha * xs[xi + i];
+            if (st[0] == 1 && st[1] == 1 && s[0] == s[1]) {
+                for (int i = s[0]; i < s[0] + n; i++) {
+                    ys[i] += alpha * xs[i];
                 }
             } else {
                 for (int i = 0, xi = s[0], yi = s[1]; i < n; i++, xi += st[0], yi += st[1]) {
@@ -284,22 +289,22 @@ final class Elementwise {
     }
 
     /**
-     * {@link dev.ember.backend.Backend#sgdMomentum} over {@code n} contiguous floats, with the composed
+     * {@link dev.ember.backend.Backend#sgdMomentum} over {@code n} contiguous floats from {@code at} in each array, with the composed
      * version's float operations in its order, so both give the same bits ({@code keep} is {@code 1 -
      * dampening} and {@code step} is {@code -lr}, each rounded to float once, as axpy's alpha).
      */
     static void sgdMomentum(float step, float momentum, float keep, float weightDecay, boolean nesterov,
-                            float[] p, int po, float[] g, int go, float[] buf, int bo, int n) {
-        for (int i = 0; i < n; i++) {
-            float gi = g[go + i];
+                            float[] p, float[] g, float[] buf, int at, int n) {
+        for (int i = at; i < at + n; i++) {
+            float gi = g[i];
             if (weightDecay != 0) {
-                gi = gi + p[po + i] * weightDecay;
+                gi = gi + p[i] * weightDecay;
             }
-            float b = buf[bo + i] * momentum;
+            float b = buf[i] * momentum;
             b += keep * gi;
-            buf[bo + i] = b;
+            buf[i] = b;
             float u = nesterov ? gi + b * momentum : b;
-            p[po + i] += step * u;
+            p[i] += step * u;
         }
     }
 
@@ -317,7 +322,7 @@ final class Elementwise {
         if (src.isFloat() && dst.isFloat() && !toBool) {
             float[] ss = src.floats();
             float[] ds = dst.floats();
-            RowLoop.forEachRow(dl.shape(), (s, st, n) -> {
+            RowLoop.forEachRowParallel(dl.shape(), (s, st, n) -> {
                 if (st[0] == 1 && st[1] == 1) {
                     System.arraycopy(ss, s[0], ds, s[1], n);
                 } else {

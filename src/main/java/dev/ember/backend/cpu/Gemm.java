@@ -67,6 +67,16 @@ final class Gemm {
         }
     }
 
+    /**
+     * One row-major product {@code c = op(a) op(b) + beta c}: op(a) is [m, k], op(b) is [k, n], c is [m, n]
+     * with leading dimension ldc; each operand transposed or not as stored, with its leading dimension.
+     */
+    static void rowMajor(boolean transA, boolean transB, int m, int n, int k, float[] a, int offA, int lda,
+                         float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        BlasThreads.forProduct((long) m * n * k);
+        BLAS_IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, 1f, b, offB, ldb, a, offA, lda, beta, c, offC, ldc);
+    }
+
     /** A [B,R,C] operand as BLAS sees it: its array, transposition flag and leading dimension. */
     private record Operand(float[] data, int offset, int batchStride, String trans, int ld) {
 

@@ -37,47 +37,55 @@ final class Windows {
         float[] xs = x.floats();
         float[] cs = cols.floats();
         int batch = xl.shape().size(0);
-        int oh = g.outH();
-        int ow = g.outW();
         int sn = xl.stride(0);
         int sc = xl.stride(1);
         int sh = xl.stride(2);
         int sw = xl.stride(3);
-        for (int n = 0; n < batch; n++) {
-            int row = 0;
-            for (int c = 0; c < g.channels(); c++) {
-                int plane = xl.offset() + n * sn + c * sc;
-                for (int ky = 0; ky < g.kH(); ky++) {
-                    for (int kx = 0; kx < g.kW(); kx++, row++) {
-                        int ci = cl.offset() + n * cl.stride(0) + row * cl.stride(1);
-                        int kxOff = kx * g.dilW();
-                        int x0 = Math.min(firstInside(g.padW(), kxOff, g.strideW()), ow);
-                        int x1 = Math.max(endInside(g.inW(), g.padW(), kxOff, g.strideW(), ow), x0);
-                        for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * g.strideH() - g.padH() + ky * g.dilH();
-                            if (iy < 0 || iy >= g.inH()) {
-                                java.util.Arrays.fill(cs, ci, ci + ow, padValue);
-                                ci += ow;
-                                continue;
-                            }
-                            // the padded edges are a few elements: plain loops, not Arrays.fill's per-call checks
-                            for (int i = ci; i < ci + x0; i++) {
-                                cs[i] = padValue;
-                            }
-                            int src = plane + iy * sh + (x0 * g.strideW() - g.padW() + kxOff) * sw;
-                            int step = g.strideW() * sw;
-                            if (step == 1) {
-                                System.arraycopy(xs, src, cs, ci + x0, x1 - x0);
-                            } else {
-                                for (int ox = x0, at = src; ox < x1; ox++, at += step) {
-                                    cs[ci + ox] = xs[at];
-                                }
-                            }
-                            for (int i = ci + x1; i < ci + ow; i++) {
-                                cs[i] = padValue;
-                            }
+        Parallel.forRange(batch, (long) batch * g.colRows() * g.colCols(), (from, to) -> {
+            for (int n = from; n < to; n++) {
+                im2colImage(xs, xl.offset() + n * sn, sc, sh, sw, g, padValue, cs, cl.offset() + n * cl.stride(0), cl.stride(1));
+            }
+        });
+    }
+
+    /** One image's column rows: the plane of channel c at {@code image + c*sc}, row r at {@code cols + r*rowStride}. */
+    static void im2colImage(float[] xs, int image, int sc, int sh, int sw, ConvGeometry g, float padValue,
+                                    float[] cs, int cols, int rowStride) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int row = 0;
+        for (int c = 0; c < g.channels(); c++) {
+            int plane = image + c * sc;
+            for (int ky = 0; ky < g.kH(); ky++) {
+                for (int kx = 0; kx < g.kW(); kx++, row++) {
+                    int ci = cols + row * rowStride;
+                    int kxOff = kx * g.dilW();
+                    int x0 = Math.min(firstInside(g.padW(), kxOff, g.strideW()), ow);
+                    int x1 = Math.max(endInside(g.inW(), g.padW(), kxOff, g.strideW(), ow), x0);
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * g.strideH() - g.padH() + ky * g.dilH();
+                        if (iy < 0 || iy >= g.inH()) {
+                            java.util.Arrays.fill(cs, ci, ci + ow, padValue);
                             ci += ow;
+                            continue;
                         }
+                        // the padded edges are a few elements: plain loops, not Arrays.fill's per-call checks
+                        for (int i = ci; i < ci + x0; i++) {
+                            cs[i] = padValue;
+                        }
+                        int src = plane + iy * sh + (x0 * g.strideW() - g.padW() + kxOff) * sw;
+                        int step = g.strideW() * sw;
+                        if (step == 1) {
+                            System.arraycopy(xs, src, cs, ci + x0, x1 - x0);
+                        } else {
+                            for (int ox = x0, at = src; ox < x1; ox++, at += step) {
+                                cs[ci + ox] = xs[at];
+                            }
+                        }
+                        for (int i = ci + x1; i < ci + ow; i++) {
+                            cs[i] = padValue;
+                        }
+                        ci += ow;
                     }
                 }
             }
@@ -88,32 +96,40 @@ final class Windows {
         checkColumns(cl);
         float[] xs = x.floats();
         float[] cs = cols.floats();
+        int batch = cl.shape().size(0);
+        Parallel.forRange(batch, (long) batch * g.colRows() * g.colCols(), (from, to) -> {
+            for (int n = from; n < to; n++) {
+                col2imImage(cs, cl.offset() + n * cl.stride(0), cl.stride(1), g, xs, n * g.channels() * g.inH() * g.inW());
+            }
+        });
+    }
+
+    /** Adds one image's column rows (row r at {@code cols + r*rowStride}) into its dense planes at {@code image}. */
+    static void col2imImage(float[] cs, int cols, int rowStride, ConvGeometry g, float[] xs, int image) {
         int oh = g.outH();
         int ow = g.outW();
-        for (int n = 0; n < cl.shape().size(0); n++) {
-            int row = 0;
-            for (int c = 0; c < g.channels(); c++) {
-                int plane = (n * g.channels() + c) * g.inH() * g.inW();
-                for (int ky = 0; ky < g.kH(); ky++) {
-                    for (int kx = 0; kx < g.kW(); kx++, row++) {
-                        int ci = cl.offset() + n * cl.stride(0) + row * cl.stride(1);
-                        int kxOff = kx * g.dilW();
-                        int x0 = Math.min(firstInside(g.padW(), kxOff, g.strideW()), ow);
-                        int x1 = Math.max(endInside(g.inW(), g.padW(), kxOff, g.strideW(), ow), x0);
-                        for (int oy = 0; oy < oh; oy++, ci += ow) {
-                            int iy = oy * g.strideH() - g.padH() + ky * g.dilH();
-                            if (iy < 0 || iy >= g.inH()) {
-                                continue;
+        int row = 0;
+        for (int c = 0; c < g.channels(); c++) {
+            int plane = image + c * g.inH() * g.inW();
+            for (int ky = 0; ky < g.kH(); ky++) {
+                for (int kx = 0; kx < g.kW(); kx++, row++) {
+                    int ci = cols + row * rowStride;
+                    int kxOff = kx * g.dilW();
+                    int x0 = Math.min(firstInside(g.padW(), kxOff, g.strideW()), ow);
+                    int x1 = Math.max(endInside(g.inW(), g.padW(), kxOff, g.strideW(), ow), x0);
+                    for (int oy = 0; oy < oh; oy++, ci += ow) {
+                        int iy = oy * g.strideH() - g.padH() + ky * g.dilH();
+                        if (iy < 0 || iy >= g.inH()) {
+                            continue;
+                        }
+                        int dst = plane + iy * g.inW() + x0 * g.strideW() - g.padW() + kxOff;
+                        if (g.strideW() == 1) {  // unit steps vectorise
+                            for (int i = 0, c0 = ci + x0; i < x1 - x0; i++) {
+                                xs[dst + i] += cs[c0 + i];
                             }
-                            int dst = plane + iy * g.inW() + x0 * g.strideW() - g.padW() + kxOff;
-                            if (g.strideW() == 1) {  // unit steps vectorise
-                                for (int i = 0, c0 = ci + x0; i < x1 - x0; i++) {
-                                    xs[dst + i] += cs[c0 + i];
-                                }
-                            } else {
-                                for (int ox = x0; ox < x1; ox++, dst += g.strideW()) {
-                                    xs[dst] += cs[ci + ox];
-                                }
+                        } else {
+                            for (int ox = x0; ox < x1; ox++, dst += g.strideW()) {
+                                xs[dst] += cs[ci + ox];
                             }
                         }
                     }
@@ -154,10 +170,12 @@ final class Windows {
         int strideW = g.strideW();
         int padH = g.padH();
         int padW = g.padW();
-        int o = 0;
-        for (int n = 0; n < xl.shape().size(0); n++) {
-            for (int c = 0; c < g.channels(); c++) {
-                int plane = xl.offset() + n * xl.stride(0) + c * xl.stride(1);
+        int channels = g.channels();
+        int planes = xl.shape().size(0) * channels;
+        Parallel.forRange(planes, (long) planes * g.inH() * inW, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int plane = xl.offset() + p / channels * xl.stride(0) + p % channels * xl.stride(1);
+                int o = p * oh * ow;
                 for (int oy = 0; oy < oh; oy++) {
                     int y0 = oy * strideH - padH;
                     int ky0 = ky[2 * oy];
@@ -188,7 +206,7 @@ final class Windows {
                     }
                 }
             }
-        }
+        });
     }
 
     /**

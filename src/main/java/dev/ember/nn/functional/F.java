@@ -50,9 +50,8 @@ public final class F {
     }
 
     /**
-     * 2-D convolution by im2col: x [N, C, H, W], weight [O, C, kH, kW], bias [O] or null →
-     * [N, O, outH, outW]. The columns of the whole batch form one [C*kH*kW, N*L] matrix, so the
-     * forward pass and both gradients are one GEMM each (one per image would be N small calls).
+     * 2-D convolution: x [N, C, H, W], weight [O, C, kH, kW], bias [O] or null → [N, O, outH, outW]
+     * (the {@link Tensor#conv2d} primitive; the CPU unfolds and multiplies one image at a time).
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
         if (x.dim() != 4) {
@@ -64,13 +63,7 @@ public final class F {
         }
         ConvGeometry g = new ConvGeometry(x.size(1), x.size(2), x.size(3), weight.size(2), weight.size(3),
                 stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
-        int outChannels = weight.size(0);
-        int batch = x.size(0);
-        Tensor rows = x.unfold2d(g, 0f).permute(1, 0, 2).reshape(g.colRows(), batch * g.colCols());
-        Tensor y = weight.reshape(outChannels, -1).matmul(rows)
-                .view(outChannels, batch, g.outH(), g.outW()).permute(1, 0, 2, 3);
-        // the bias add writes NCHW order anyway; without one, copy to it as PyTorch's output is
-        return bias == null ? y.contiguous() : y.add(bias.view(1, outChannels, 1, 1));
+        return x.conv2d(weight, bias, g);
     }
 
     /** Window geometry for pooling each channel on its own. */

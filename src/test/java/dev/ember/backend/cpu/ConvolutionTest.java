@@ -1,0 +1,93 @@
+package dev.ember.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ember.backend.Backend;
+import dev.ember.backend.ConvGeometry;
+import dev.ember.core.DType;
+import dev.ember.core.Layout;
+import dev.ember.core.Shape;
+import dev.ember.core.Storage;
+import dev.ember.tensor.random.Generator;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU's image-by-image convolution against Backend's default, which unfolds the whole batch and
+ * multiplies once (the path other backends inherit): same values within float rounding, for the
+ * forward pass and both gradients, on strided input.
+ */
+class ConvolutionTest {
+
+    /** The CPU backend with its own convolution hidden: Backend's default methods run instead. */
+    private static Backend composed() {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            try {
+                return method.invoke(CpuBackend.INSTANCE, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, handler);
+    }
+
+    private static Storage random(long seed, int n) {
+        float[] v = new float[n];
+        new Generator(seed).normal(v, 0, n, 0, 1);
+        return CpuBackend.INSTANCE.upload(v, DType.FLOAT32);
+    }
+
+    private static void assertClose(Storage expected, Storage actual, String what) {
+        float[] e = CpuBackend.INSTANCE.downloadFloats(expected);
+        float[] a = CpuBackend.INSTANCE.downloadFloats(actual);
+        assertEquals(e.length, a.length, what);
+        for (int i = 0; i < e.length; i++) {
+            assertEquals(e[i], a[i], 1e-4 * (1 + Math.abs(e[i])), what + " at " + i);
+        }
+    }
+
+    @Test
+    void imageByImageMatchesTheBatchedDefault() {
+        Backend cpu = CpuBackend.INSTANCE;
+        Backend batched = composed();
+        int[][] cases = {{1, 28, 28, 5, 1, 2, 1, 6}, {6, 14, 14, 5, 1, 0, 1, 16}, {3, 9, 8, 3, 2, 1, 2, 4},
+                {2, 9, 7, 3, 1, 1, 2, 3}, {2, 5, 6, 1, 1, 0, 1, 3}};
+        for (int[] c : cases) {
+            ConvGeometry g = new ConvGeometry(c[0], c[1], c[2], c[3], c[3], c[4], c[4], c[5], c[5], c[6], c[6]);
+            int batch = 8;  // more than one GEMM chunk of images for LeNet's sizes
+            int outChannels = c[7];
+            String what = "C" + c[0] + " " + c[1] + "x" + c[2] + " kernel " + c[3] + " stride " + c[4];
+            // x stored as [N, C, W, H] and read transposed: a strided input
+            Storage x = random(1, batch * c[0] * c[1] * c[2]);
+            Layout xl = Layout.contiguous(Shape.of(batch, c[0], c[2], c[1])).permute(0, 1, 3, 2);
+            Storage w = random(2, outChannels * g.colRows());
+            Storage bias = random(3, outChannels);
+            int outSize = batch * outChannels * g.colCols();
+            Storage gOut = random(4, outSize);
+
+            Storage expected = cpu.allocate(DType.FLOAT32, outSize);
+            Storage actual = cpu.allocate(DType.FLOAT32, outSize);
+            batched.conv2d(x, xl, w, bias, g, outChannels, expected);
+            cpu.conv2d(x, xl, w, bias, g, outChannels, actual);
+            assertClose(expected, actual, "forward " + what);
+
+            int inSize = batch * c[0] * c[1] * c[2];
+            expected = random(5, inSize);  // overwritten, whatever was there
+            actual = random(6, inSize);
+            batched.conv2dBackwardInput(gOut, w, g, outChannels, batch, expected);
+            cpu.conv2dBackwardInput(gOut, w, g, outChannels, batch, actual);
+            assertClose(expected, actual, "input gradient " + what);
+
+            expected = random(7, outChannels * g.colRows());
+            actual = random(8, outChannels * g.colRows());
+            batched.conv2dBackwardWeight(gOut, x, xl, g, outChannels, expected);
+            cpu.conv2dBackwardWeight(gOut, x, xl, g, outChannels, actual);
+            assertClose(expected, actual, "weight gradient " + what);
+        }
+    }
+}
