@@ -4,8 +4,7 @@ import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 
 /**
- * How many threads native OpenBLAS uses per call, process-wide, and when. The ceiling also bounds
- * the CPU backend's own loops ({@link Parallel}), so one setting decides how many cores an op uses.
+ * How many threads native OpenBLAS uses per call, process-wide, and when.
  * <ul>
  * <li><b>Ceiling</b> ({@link #set}): by default every core, right for one trainer per JVM; Spark tasks
  * set their {@code spark.task.cpus}, since OpenBLAS queues concurrent multi-threaded calls on one
@@ -25,7 +24,7 @@ public final class BlasThreads {
 
     private static final Function SET = find("openblas_set_num_threads");
     private static final Function GET = find("openblas_get_num_threads");
-    private static int ceiling = GET == null ? Runtime.getRuntime().availableProcessors() : GET.invokeInt(new Object[0]);
+    private static int ceiling = GET == null ? 1 : GET.invokeInt(new Object[0]);
     private static int applied = ceiling;
 
     private BlasThreads() {

@@ -7,7 +7,7 @@ import dev.ember.core.Layout;
 
 /**
  * Elementwise kernels. Float storages run float math in tight per-op row loops (the hot path in
- * training), split over the op's threads when large; INT64 operands take a general path through double.
+ * training); INT64 operands take a general path through double.
  */
 final class Elementwise {
     private Elementwise() {
@@ -79,7 +79,7 @@ final class Elementwise {
         float[] os = out.floats();
         float fa = (float) a;
         float fb = (float) b;
-        RowLoop.forEachRowParallel(xl.shape(), (s, st, n) -> {
+        RowLoop.forEachRow(xl.shape(), (s, st, n) -> {
             int xi = s[0];
             int oi = s[1];
             int xd = st[0];
@@ -179,7 +179,7 @@ final class Elementwise {
         float[] xs = x.floats();
         float[] ys = y.floats();
         float[] os = out.floats();
-        RowLoop.forEachRowParallel(ol.shape(), (s, st, n) -> {
+        RowLoop.forEachRow(ol.shape(), (s, st, n) -> {
             if (st[0] == 1 && st[1] == 1 && st[2] == 1 && s[0] == s[2] && s[1] == s[2]) {
                 alignedBinary(op, xs, ys, os, s[2], n);
                 return;
@@ -322,7 +322,7 @@ final class Elementwise {
         if (src.isFloat() && dst.isFloat() && !toBool) {
             float[] ss = src.floats();
             float[] ds = dst.floats();
-            RowLoop.forEachRowParallel(dl.shape(), (s, st, n) -> {
+            RowLoop.forEachRow(dl.shape(), (s, st, n) -> {
                 if (st[0] == 1 && st[1] == 1) {
                     System.arraycopy(ss, s[0], ds, s[1], n);
                 } else {

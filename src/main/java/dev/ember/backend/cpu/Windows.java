@@ -1,6 +1,7 @@
 package dev.ember.backend.cpu;
 
 import dev.ember.backend.ConvGeometry;
+import dev.ember.core.DType;
 import dev.ember.core.Layout;
 
 /**
@@ -41,11 +42,9 @@ final class Windows {
         int sc = xl.stride(1);
         int sh = xl.stride(2);
         int sw = xl.stride(3);
-        Parallel.forRange(batch, (long) batch * g.colRows() * g.colCols(), (from, to) -> {
-            for (int n = from; n < to; n++) {
-                im2colImage(xs, xl.offset() + n * sn, sc, sh, sw, g, padValue, cs, cl.offset() + n * cl.stride(0), cl.stride(1));
-            }
-        });
+        for (int n = 0; n < batch; n++) {
+            im2colImage(xs, xl.offset() + n * sn, sc, sh, sw, g, padValue, cs, cl.offset() + n * cl.stride(0), cl.stride(1));
+        }
     }
 
     /** One image's column rows: the plane of channel c at {@code image + c*sc}, row r at {@code cols + r*rowStride}. */
@@ -97,11 +96,9 @@ final class Windows {
         float[] xs = x.floats();
         float[] cs = cols.floats();
         int batch = cl.shape().size(0);
-        Parallel.forRange(batch, (long) batch * g.colRows() * g.colCols(), (from, to) -> {
-            for (int n = from; n < to; n++) {
-                col2imImage(cs, cl.offset() + n * cl.stride(0), cl.stride(1), g, xs, n * g.channels() * g.inH() * g.inW());
-            }
-        });
+        for (int n = 0; n < batch; n++) {
+            col2imImage(cs, cl.offset() + n * cl.stride(0), cl.stride(1), g, xs, n * g.channels() * g.inH() * g.inW());
+        }
     }
 
     /** Adds one image's column rows (row r at {@code cols + r*rowStride}) into its dense planes at {@code image}. */
@@ -149,7 +146,7 @@ final class Windows {
     static void maxPool2d(CpuStorage x, Layout xl, ConvGeometry g, CpuStorage out, CpuStorage indices) {
         if (xl.stride(3) != 1 || xl.stride(2) != g.inW()) {  // index arithmetic below needs dense planes
             Layout dense = Layout.contiguous(xl.shape());
-            CpuStorage copy = CpuStorage.allocate(dev.ember.core.DType.FLOAT32, dense.shape().numel());
+            CpuStorage copy = CpuStorage.allocate(DType.FLOAT32, dense.shape().numel());
             Elementwise.copy(x, xl, copy, dense);
             maxPool2d(copy, dense, g, out, indices);
             return;
@@ -172,41 +169,39 @@ final class Windows {
         int padW = g.padW();
         int channels = g.channels();
         int planes = xl.shape().size(0) * channels;
-        Parallel.forRange(planes, (long) planes * g.inH() * inW, (from, to) -> {
-            for (int p = from; p < to; p++) {
-                int plane = xl.offset() + p / channels * xl.stride(0) + p % channels * xl.stride(1);
-                int o = p * oh * ow;
-                for (int oy = 0; oy < oh; oy++) {
-                    int y0 = oy * strideH - padH;
-                    int ky0 = ky[2 * oy];
-                    int ky1 = ky[2 * oy + 1];
-                    for (int ox = 0; ox < ow; ox++, o++) {
-                        int x0 = ox * strideW - padW;
-                        int kx0 = kx[2 * ox];
-                        int kx1 = kx[2 * ox + 1];
-                        // the winner as its h*W + w, the index reported (planes are dense: see above)
-                        int arg = (y0 + ky0 * dilH) * inW + x0 + kx0 * dilW;
-                        if (square2 && ky1 - ky0 == 2 && kx1 - kx0 == 2) {
-                            os[o] = xs[plane + (arg = arg + winner2x2(xs, plane + arg, inW))];
-                            is[o] = arg;
-                            continue;
-                        }
-                        int best = Integer.MIN_VALUE;
-                        for (int i = ky0; i < ky1; i++) {
-                            int rowIdx = (y0 + i * dilH) * inW + x0;
-                            for (int j = kx0; j < kx1; j++) {
-                                int idx = rowIdx + j * dilW;
-                                int key = FloatCompare.rankKey(xs[plane + idx]);
-                                arg = key > best ? idx : arg;
-                                best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
-                            }
-                        }
-                        os[o] = xs[plane + arg];
+        for (int p = 0; p < planes; p++) {
+            int plane = xl.offset() + p / channels * xl.stride(0) + p % channels * xl.stride(1);
+            int o = p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = oy * strideH - padH;
+                int ky0 = ky[2 * oy];
+                int ky1 = ky[2 * oy + 1];
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int x0 = ox * strideW - padW;
+                    int kx0 = kx[2 * ox];
+                    int kx1 = kx[2 * ox + 1];
+                    // the winner as its h*W + w, the index reported (planes are dense: see above)
+                    int arg = (y0 + ky0 * dilH) * inW + x0 + kx0 * dilW;
+                    if (square2 && ky1 - ky0 == 2 && kx1 - kx0 == 2) {
+                        os[o] = xs[plane + (arg = arg + winner2x2(xs, plane + arg, inW))];
                         is[o] = arg;
+                        continue;
                     }
+                    int best = Integer.MIN_VALUE;
+                    for (int i = ky0; i < ky1; i++) {
+                        int rowIdx = (y0 + i * dilH) * inW + x0;
+                        for (int j = kx0; j < kx1; j++) {
+                            int idx = rowIdx + j * dilW;
+                            int key = FloatCompare.rankKey(xs[plane + idx]);
+                            arg = key > best ? idx : arg;
+                            best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
+                        }
+                    }
+                    os[o] = xs[plane + arg];
+                    is[o] = arg;
                 }
             }
-        });
+        }
     }
 
     /**
