@@ -148,15 +148,16 @@ public final class Derivatives {
         return of(hits.mul(g.div(hits.sum())));
     };
 
-    /**
-     * Max pooling: each output's gradient goes to its window's winner; {@code indices} [N, C, oh, ow]
-     * hold the winners' offsets h*W + w in their [H, W] planes.
-     */
-    public static Backward maxPool2d(Shape input, Tensor indices) {
+    /** Max pooling: each output's gradient goes to its window's winner ({@code indices} [N, C, oh, ow], h*W + w). */
+    public static Backward maxPool2d(ConvGeometry geometry, Tensor indices) {
+        return (g, n) -> of(Tensor.maxPool2dBackward(g, indices, geometry));
+    }
+
+    /** Max pooling's backward (no saved tensors): linear in its gradient, whose own gradient is read back at the winners. */
+    public static Backward maxPool2dBackward(ConvGeometry geometry, Tensor indices) {
         return (g, n) -> {
-            int planes = input.size(0) * input.size(1);
-            Tensor grad = Tensor.zeros(Shape.of(planes, input.size(2) * input.size(3)), g.device());
-            return of(grad.scatterAdd(1, indices.reshape(planes, -1), g.reshape(planes, -1)).view(input.toArray()));
+            int planes = indices.size(0) * indices.size(1);
+            return of(g.reshape(planes, -1).gather(1, indices.reshape(planes, -1)).view(indices.shape().toArray()));
         };
     }
 
@@ -180,7 +181,8 @@ public final class Derivatives {
         Tensor gb = null;
         if (n.inputNeedsGrad(0)) {
             ga = g3.matmul(b.transpose(1, 2));
-            ga = flat ? ga.sum(0, false) : ga;
+            // a batch of one needs no sum (a fresh tensor, so its view aliases nothing)
+            ga = !flat ? ga : ga.size(0) == 1 ? ga.squeeze(0) : ga.sum(0, false);
         }
         if (n.inputNeedsGrad(1)) {
             Tensor a3 = flat ? a.unsqueeze(0) : a;

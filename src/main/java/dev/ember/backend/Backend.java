@@ -200,6 +200,18 @@ public interface Backend {
      */
     void maxPool2d(Storage x, Layout xl, ConvGeometry g, Storage out, Storage indices);
 
+    /**
+     * Max pooling's gradient ({@code max_pool2d_with_indices_backward}): gx [planes, H*W] (dense,
+     * overwritten) receives each output's gradient, gOut [planes, outH*outW] (dense), at its winner's
+     * index from {@link #maxPool2d}. The default zero-fills and scatter-adds.
+     */
+    default void maxPool2dBackward(Storage gOut, Storage indices, ConvGeometry g, int planes, Storage gx) {
+        Layout pixels = Layout.contiguous(Shape.of(planes, g.inH() * g.inW()));
+        Layout outputs = Layout.contiguous(Shape.of(planes, g.outH() * g.outW()));
+        fill(gx, pixels, 0);
+        scatterAdd(gx, pixels, 1, indices, outputs, gOut, outputs);
+    }
+
     /** {@code out[..i..] = x[..index[..i..]..]} along {@code dim}; out and index have the same shape. */
     void gather(Storage x, Layout xl, int dim, Storage index, Layout il, Storage out, Layout ol);
 

@@ -1695,8 +1695,25 @@ public final class Tensor {
         Tensor values = empty(out, DType.FLOAT32, device());
         Tensor indices = empty(out, DType.INT64, device());
         backend().maxPool2d(storage, layout, g, values.storage, indices.storage);
-        record(values, "MaxPool2DWithIndicesBackward0", Derivatives.maxPool2d(shape(), indices), new Tensor[] {this});
+        record(values, "MaxPool2DWithIndicesBackward0", Derivatives.maxPool2d(g, indices), new Tensor[] {this});
         return new ValuesIndices(values, indices);
+    }
+
+    /**
+     * Max pooling's gradient ({@code max_pool2d_with_indices_backward}): gOut [N, C, outH, outW] and the
+     * indices {@link #maxPool2d} returned → [N, C, H, W], each gradient added at its window's winner.
+     */
+    public static Tensor maxPool2dBackward(Tensor gOut, Tensor indices, ConvGeometry g) {
+        gOut.checkDevice(indices, "max_pool2d backward");
+        if (!gOut.shape().equals(indices.shape()) || gOut.dim() != 4 || gOut.size(2) != g.outH() || gOut.size(3) != g.outW()) {
+            throw new ShapeException("max_pool2d backward: gradient " + gOut.shape() + " and indices " + indices.shape()
+                    + " should both be [N, C, " + g.outH() + ", " + g.outW() + "]");
+        }
+        int planes = gOut.size(0) * gOut.size(1);
+        Tensor gx = empty(Shape.of(gOut.size(0), gOut.size(1), g.inH(), g.inW()), DType.FLOAT32, gOut.device());
+        gOut.backend().maxPool2dBackward(gOut.dense().storage, indices.dense().storage, g, planes, gx.storage);
+        return record(gx, "MaxPool2DWithIndicesBackwardBackward0", Derivatives.maxPool2dBackward(g, indices),
+                new Tensor[] {gOut}, indices);
     }
 
     /** Sums columns [N, C*kH*kW, L] back into NCHW images ({@code F.fold}), the adjoint of {@link #unfold2d}. */

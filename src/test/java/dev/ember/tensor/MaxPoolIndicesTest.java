@@ -109,4 +109,12 @@ class MaxPoolIndicesTest {
             }
         }
     }
+
+    @Test
+    void theGradientOpIsDifferentiableToo() {
+        ConvGeometry g = new ConvGeometry(3, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1);
+        Tensor indices = dev.ember.TestTensors.randn(1, 2, 3, 7, 6).maxPool2d(g).indices();
+        dev.ember.autograd.GradCheck.check(t -> Tensor.maxPool2dBackward(t[0], indices, g),
+                dev.ember.TestTensors.randn(2, 2, 3, g.outH(), g.outW()));
+    }
 }

@@ -145,6 +145,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void maxPool2dBackward(Storage gOut, Storage indices, ConvGeometry g, int planes, Storage gx) {
+        Windows.maxPool2dBackward(cpu(gOut), cpu(indices), g, planes, cpu(gx));
+    }
+
+    @Override
     public void maxPool2d(Storage x, Layout xl, ConvGeometry g, Storage out, Storage indices) {
         Windows.maxPool2d(cpu(x), xl, g, cpu(out), cpu(indices));
     }

@@ -39,18 +39,22 @@ final class Reductions {
                 switch (op) {
                     case SUM -> {
                         if (ad == 0) {
-                            // the whole row adds into one entry: two running sums break the add latency chain
+                            // the whole row adds into one entry: four running sums break the add latency chain
                             double s0 = 0;
                             double s1 = 0;
+                            double s2 = 0;
+                            double s3 = 0;
                             int i = 0;
-                            for (; i + 1 < n; i += 2, xi += 2 * xd) {
+                            for (; i + 3 < n; i += 4, xi += 4 * xd) {
                                 s0 += xs[xi];
                                 s1 += xs[xi + xd];
+                                s2 += xs[xi + 2 * xd];
+                                s3 += xs[xi + 3 * xd];
                             }
-                            if (i < n) {
+                            for (; i < n; i++, xi += xd) {
                                 s0 += xs[xi];
                             }
-                            acc[ai] += s0 + s1;
+                            acc[ai] += (s0 + s1) + (s2 + s3);
                         } else {
                             for (int i = 0; i < n; i++, xi += xd, ai += ad) {
                                 acc[ai] += xs[xi];

@@ -4,6 +4,8 @@ import dev.ember.backend.ConvGeometry;
 import dev.ember.core.DType;
 import dev.ember.core.Layout;
 
+import java.util.Arrays;
+
 /**
  * im2col / col2im over NCHW images: the unfolding that turns convolution and pooling into matmul and
  * reductions. Each column row (one channel and kernel offset) splits into a padded left part, an
@@ -200,6 +202,22 @@ final class Windows {
                     os[o] = xs[plane + arg];
                     is[o] = arg;
                 }
+            }
+        }
+    }
+
+    /** See {@code Backend.maxPool2dBackward}. */
+    static void maxPool2dBackward(CpuStorage gOut, CpuStorage indices, ConvGeometry g, int planes, CpuStorage gx) {
+        float[] gs = gOut.floats();
+        long[] is = indices.longs();
+        float[] xs = gx.floats();
+        int pixels = g.inH() * g.inW();
+        int outputs = g.outH() * g.outW();
+        Arrays.fill(xs, 0, planes * pixels, 0f);
+        for (int p = 0, o = 0; p < planes; p++) {
+            int plane = p * pixels;
+            for (int end = o + outputs; o < end; o++) {
+                xs[plane + (int) is[o]] += gs[o];
             }
         }
     }

@@ -15,11 +15,12 @@ import java.lang.reflect.Proxy;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CPU's image-by-image convolution against Backend's default, which unfolds the whole batch and
- * multiplies once (the path other backends inherit): same values within float rounding, for the
- * forward pass and both gradients, on strided input.
+ * The CPU's own kernels for ops that Backend composes by default (the paths other backends inherit):
+ * the image-by-image convolution against unfolding the whole batch and multiplying once (same values
+ * within float rounding, forward and both gradients, on strided input), max pooling's gradient against
+ * zero-fill and scatter-add.
  */
-class ConvolutionTest {
+class CpuKernelsVsDefaultsTest {
 
     /** The CPU backend with its own convolution hidden: Backend's default methods run instead. */
     private static Backend composed() {
@@ -89,5 +90,23 @@ class ConvolutionTest {
             cpu.conv2dBackwardWeight(gOut, x, xl, g, outChannels, actual);
             assertClose(expected, actual, "weight gradient " + what);
         }
+    }
+
+    @Test
+    void maxPoolGradientMatchesScatterAdd() {
+        Backend cpu = CpuBackend.INSTANCE;
+        // overlapping 3x3 windows at stride 2 with padding: some pixels win several windows
+        ConvGeometry g = new ConvGeometry(1, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1);
+        int planes = 5;
+        Storage x = random(9, planes * 72);
+        Storage values = cpu.allocate(DType.FLOAT32, planes * g.colCols());
+        Storage indices = cpu.allocate(DType.INT64, planes * g.colCols());
+        cpu.maxPool2d(x, Layout.contiguous(Shape.of(planes, 1, 9, 8)), g, values, indices);
+        Storage gOut = random(10, planes * g.colCols());
+        Storage expected = random(11, planes * 72);
+        Storage actual = random(12, planes * 72);
+        composed().maxPool2dBackward(gOut, indices, g, planes, expected);
+        cpu.maxPool2dBackward(gOut, indices, g, planes, actual);
+        assertClose(expected, actual, "max pooling gradient");
     }
 }
