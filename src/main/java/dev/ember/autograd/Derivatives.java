@@ -153,7 +153,7 @@ public final class Derivatives {
         return (g, n) -> of(Tensor.maxPool2dBackward(g, indices, geometry));
     }
 
-    /** Max pooling's backward (no saved tensors): linear in its gradient, whose own gradient is read back at the winners. */
+    /** Max pooling's backward: linear in its gradient, whose own gradient is read back at the winners. */
     public static Backward maxPool2dBackward(ConvGeometry geometry, Tensor indices) {
         return (g, n) -> {
             int planes = indices.size(0) * indices.size(1);

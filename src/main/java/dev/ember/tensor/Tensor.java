@@ -1647,6 +1647,7 @@ public final class Tensor {
      */
     public static Tensor conv2dInputGrad(Tensor gOut, Tensor weight, ConvGeometry g) {
         gOut.checkDevice(weight, "conv2d backward");
+        checkConvGradient(gOut, weight.size(0), g);
         Tensor gx = empty(Shape.of(gOut.size(0), g.channels(), g.inH(), g.inW()), DType.FLOAT32, gOut.device());
         gOut.backend().conv2dBackwardInput(gOut.dense().storage, weight.dense().storage, g, weight.size(0),
                 gOut.size(0), gx.storage);
@@ -1659,6 +1660,7 @@ public final class Tensor {
         gOut.checkDevice(x, "conv2d backward");
         checkConvInput(x, g, "conv2d backward");
         int outChannels = gOut.size(1);
+        checkConvGradient(gOut, outChannels, g);
         Tensor gw = empty(Shape.of(outChannels, g.channels(), g.kH(), g.kW()), DType.FLOAT32, gOut.device());
         gOut.backend().conv2dBackwardWeight(gOut.dense().storage, x.storage, x.layout, g, outChannels, gw.storage);
         return record(gw, "ConvolutionBackwardWeight", Derivatives.conv2dWeightGrad(g), new Tensor[] {gOut, x}, gOut, x);
@@ -1671,6 +1673,14 @@ public final class Tensor {
         }
         if (x.dtype() != DType.FLOAT32) {
             throw new IllegalArgumentException(op + ": expected a float32 input, got " + x.dtype().torchName());
+        }
+    }
+
+    private static void checkConvGradient(Tensor gOut, int outChannels, ConvGeometry g) {
+        if (gOut.dim() != 4 || gOut.size(1) != outChannels || gOut.size(2) != g.outH() || gOut.size(3) != g.outW()
+                || gOut.dtype() != DType.FLOAT32) {
+            throw new ShapeException("conv2d backward: expected a float32 gradient [N, " + outChannels + ", " + g.outH()
+                    + ", " + g.outW() + "], got " + gOut.dtype().torchName() + " " + gOut.shape());
         }
     }
 
