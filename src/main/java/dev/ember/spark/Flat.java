@@ -69,8 +69,10 @@ final class Flat {
     }
 
     /**
-     * From the tasks' averaged vector: each trainable parameter's {@code .grad} becomes a view of its
-     * slice (no copy), and each buffer takes its averaged value.
+     * From the tasks' averaged vector: each trainable parameter's {@code .grad} becomes a dense copy of
+     * its slice, and each buffer takes its averaged value. A copy, not a view: the optimizer's fused
+     * CPU step vectorises only when the parameter, its gradient and its state start at the same
+     * offset, and one copy (an array copy) costs less than a scalar step.
      */
     static void setAverages(Module model, float[] mean) {
         check(model, mean);
@@ -79,7 +81,7 @@ final class Flat {
         try (var off = GradMode.noGrad()) {
             forEach(model, mean, (t, slot) -> {
                 if (k[0]++ < params) {
-                    t.setGrad(slot);
+                    t.setGrad(slot.clone());
                 } else {
                     assign(t, slot);
                 }
