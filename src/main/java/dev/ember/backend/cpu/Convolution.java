@@ -6,9 +6,10 @@ import dev.ember.core.Layout;
 import java.util.Arrays;
 
 /**
- * 2-D convolution one image at a time, so that an image's columns stay in the core's cache and the
- * product lands in its NCHW output directly. Unfolding the whole batch first (one large GEMM) wrote
- * and re-read megabytes of columns and needed a permuting copy of the output; at LeNet's sizes that
+ * 2-D convolution one image at a time (a few at a time when images are small, see {@link
+ * #CHUNK_FLOATS}), so that the columns stay in the core's cache and the product reaches the NCHW
+ * output, bias added, while still there. Unfolding the whole batch first (one large GEMM) wrote and
+ * re-read megabytes of columns and needed a permuting copy of the output; at LeNet's sizes that
  * traffic cost more than the GEMMs. The backward passes unfold again instead of keeping columns.
  *
  * <p>With unit strides the columns are "shifted rows": the input plane (zero-padded when the geometry
