@@ -69,10 +69,8 @@ final class Flat {
     }
 
     /**
-     * From the tasks' averaged vector: each trainable parameter's {@code .grad} becomes a dense copy of
-     * its slice, and each buffer takes its averaged value. A copy, not a view: the optimizer's fused
-     * CPU step vectorises only when the parameter, its gradient and its state start at the same
-     * offset, and one copy (an array copy) costs less than a scalar step.
+     * From the tasks' averaged vector: each trainable parameter's {@code .grad} becomes a view of its
+     * slice (no copy), and each buffer takes its averaged value.
      */
     static void setAverages(Module model, float[] mean) {
         check(model, mean);
@@ -81,7 +79,7 @@ final class Flat {
         try (var off = GradMode.noGrad()) {
             forEach(model, mean, (t, slot) -> {
                 if (k[0]++ < params) {
-                    t.setGrad(slot.clone());
+                    t.setGrad(slot);
                 } else {
                     assign(t, slot);
                 }
