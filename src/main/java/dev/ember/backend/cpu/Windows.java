@@ -51,7 +51,7 @@ final class Windows {
 
     /** One image's column rows: the plane of channel c at {@code image + c*sc}, row r at {@code cols + r*rowStride}. */
     static void im2colImage(float[] xs, int image, int sc, int sh, int sw, ConvGeometry g, float padValue,
-                                    float[] cs, int cols, int rowStride) {
+                            float[] cs, int cols, int rowStride) {
         int oh = g.outH();
         int ow = g.outW();
         int row = 0;
@@ -66,7 +66,7 @@ final class Windows {
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padH() + ky * g.dilH();
                         if (iy < 0 || iy >= g.inH()) {
-                            java.util.Arrays.fill(cs, ci, ci + ow, padValue);
+                            Arrays.fill(cs, ci, ci + ow, padValue);
                             ci += ow;
                             continue;
                         }
@@ -122,14 +122,8 @@ final class Windows {
                             continue;
                         }
                         int dst = plane + iy * g.inW() + x0 * g.strideW() - g.padW() + kxOff;
-                        if (g.strideW() == 1) {  // unit steps vectorise
-                            for (int i = 0, c0 = ci + x0; i < x1 - x0; i++) {
-                                xs[dst + i] += cs[c0 + i];
-                            }
-                        } else {
-                            for (int ox = x0; ox < x1; ox++, dst += g.strideW()) {
-                                xs[dst] += cs[ci + ox];
-                            }
+                        for (int ox = x0; ox < x1; ox++, dst += g.strideW()) {
+                            xs[dst] += cs[ci + ox];
                         }
                     }
                 }
