@@ -136,8 +136,7 @@ public interface Backend {
         int batch = xl.shape().size(0);
         int k = g.colRows();
         int l = g.colCols();
-        Storage cols = allocate(DType.FLOAT32, k * batch * l);
-        im2col(x, xl, g, 0f, cols, Layout.contiguous(Shape.of(k, batch, l)).permute(1, 0, 2));
+        Storage cols = batchColumns(x, xl, g);
         Storage product = allocate(DType.FLOAT32, outChannels * batch * l);
         matmul(weight, Layout.contiguous(Shape.of(1, outChannels, k)), cols,
                 Layout.contiguous(Shape.of(1, k, batch * l)), product, Layout.contiguous(Shape.of(1, outChannels, batch * l)));
@@ -151,6 +150,14 @@ public interface Backend {
         }
         cols.close();
         product.close();
+    }
+
+    /** The whole batch's columns as one dense [C*kH*kW, N*L] matrix (x [N, C, H, W], any strides); the caller closes it. */
+    private Storage batchColumns(Storage x, Layout xl, ConvGeometry g) {
+        int batch = xl.shape().size(0);
+        Storage cols = allocate(DType.FLOAT32, g.colRows() * batch * g.colCols());
+        im2col(x, xl, g, 0f, cols, Layout.contiguous(Shape.of(g.colRows(), batch, g.colCols())).permute(1, 0, 2));
+        return cols;
     }
 
     /**
@@ -179,8 +186,7 @@ public interface Backend {
         int batch = xl.shape().size(0);
         int k = g.colRows();
         int l = g.colCols();
-        Storage cols = allocate(DType.FLOAT32, k * batch * l);
-        im2col(x, xl, g, 0f, cols, Layout.contiguous(Shape.of(k, batch, l)).permute(1, 0, 2));
+        Storage cols = batchColumns(x, xl, g);
         // gOut as [O, N*L]: a dense copy of its [O, N, L] permutation
         Storage rows = allocate(DType.FLOAT32, outChannels * batch * l);
         copy(gOut, Layout.contiguous(Shape.of(batch, outChannels, l)).permute(1, 0, 2), rows,

@@ -37,11 +37,18 @@ final class Convolution {
             return shifted ? new float[g.channels() * paddedH * pitch] : null;
         }
 
+        /** Unfolds images [first, first + images) side by side: image j's row r at {@code j*length + r*ld}. */
+        void unfold(float[] xs, Layout xl, int first, int images, float[] planes, float[] cols, int ld) {
+            for (int j = 0; j < images; j++) {
+                unfold(xs, xl, first + j, planes, cols, j * length, ld);
+            }
+        }
+
         /**
          * Writes image n's columns into cols, row r at {@code at + r*ld}, {@code length} floats each;
          * {@code planes} is scratch from {@link #planes}.
          */
-        void unfold(float[] xs, Layout xl, int n, float[] planes, float[] cols, int at, int ld) {
+        private void unfold(float[] xs, Layout xl, int n, float[] planes, float[] cols, int at, int ld) {
             int image = xl.offset() + n * xl.stride(0);
             if (!shifted) {
                 Windows.im2colImage(xs, image, xl.stride(1), xl.stride(2), xl.stride(3), g, 0f, cols, at, ld);
@@ -143,9 +150,7 @@ final class Convolution {
         float[] product = new float[outChannels * ld];
         for (int first = 0; first < batch; first += chunk) {
             int images = Math.min(chunk, batch - first);
-            for (int j = 0; j < images; j++) {
-                plan.unfold(xs, xl, first + j, planes, cols, j * plan.length(), ld);
-            }
+            plan.unfold(xs, xl, first, images, planes, cols, ld);
             Gemm.rowMajor(false, false, outChannels, images * plan.length(), plan.k(), ws, 0, plan.k(), cols, 0, ld,
                     0f, product, 0, ld);
             for (int j = 0; j < images; j++) {
@@ -205,9 +210,7 @@ final class Convolution {
         float[] spread = new float[outChannels * ld];
         for (int first = 0; first < batch; first += chunk) {
             int images = Math.min(chunk, batch - first);
-            for (int j = 0; j < images; j++) {
-                plan.unfold(xs, xl, first + j, planes, cols, j * plan.length(), ld);
-            }
+            plan.unfold(xs, xl, first, images, planes, cols, ld);
             spread(gs, first, images, g, outChannels, plan, spread, ld);
             Gemm.rowMajor(false, true, plan.k(), outChannels, images * plan.length(), cols, 0, ld, spread, 0, ld, 1f,
                     transposed, 0, outChannels);
