@@ -286,6 +286,16 @@ public final class Derivatives {
                 n.inputNeedsGrad(1) ? Tensor.conv2dInputGrad(n.saved(0), g, geometry) : null);
     }
 
+    /**
+     * batchNorm(x, weight, bias) (saved: x, mean, invstd, then weight if any): one fused pass
+     * ({@code native_batch_norm_backward}); its result is not differentiable again.
+     */
+    public static Backward batchNorm(boolean batchStats) {
+        return (g, n) -> Tensor.batchNormBackward(g, n.saved(0), n.saved(1), n.saved(2),
+                n.inputs()[1] == null ? null : n.saved(3), batchStats, n.inputNeedsGrad(0), n.inputNeedsGrad(1),
+                n.inputNeedsGrad(2));
+    }
+
     public static Backward unfold2d(ConvGeometry geometry) {
         return (g, n) -> of(g.fold2d(geometry));
     }

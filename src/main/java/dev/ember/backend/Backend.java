@@ -218,6 +218,112 @@ public interface Backend {
         scatterAdd(gx, pixels, 1, indices, outputs, gOut, outputs);
     }
 
+    /**
+     * Batch norm's batch statistics: x [N, C, S] (dense) → per channel c the mean [C] and the biased
+     * variance [C] over N and S. The default composes {@link #reduce} and {@link #binary}; a backend
+     * may fuse them (same values up to float rounding).
+     */
+    default void batchNormStats(Storage x, int n, int c, int s, Storage mean, Storage var) {
+        Layout xl = Layout.contiguous(Shape.of(n, c, s));
+        Layout perChannel = Layout.contiguous(Shape.of(1, c, 1));
+        float perCount = 1f / ((float) n * s);
+        reduce(ReduceOp.SUM, x, xl, new boolean[] {true, false, true}, mean, perChannel);
+        unary(UnaryOp.MUL_SCALAR, perCount, 0, mean, perChannel, mean, perChannel);
+        Storage squares = allocate(DType.FLOAT32, n * c * s);
+        binary(BinaryOp.SUB, x, xl, mean, perChannel(n, c, s), squares, xl);
+        binary(BinaryOp.MUL, squares, xl, squares, xl, squares, xl);
+        reduce(ReduceOp.SUM, squares, xl, new boolean[] {true, false, true}, var, perChannel);
+        unary(UnaryOp.MUL_SCALAR, perCount, 0, var, perChannel, var, perChannel);
+        squares.close();
+    }
+
+    /**
+     * Batch norm's output, overwriting out [N, C, S] (dense): {@code (x - mean[c]) * invstd[c] *
+     * weight[c] + bias[c]} for x [N, C, S] (dense) and [C] statistics; weight and bias may be null (1 and
+     * 0). Computed as PyTorch's CPU kernel does: {@code x * α[c] + β[c]} with {@code α = invstd * weight},
+     * {@code β = bias - mean * α}.
+     */
+    default void batchNorm(Storage x, int n, int c, int s, Storage mean, Storage invstd, Storage weight, Storage bias,
+                           Storage out) {
+        Layout vec = Layout.contiguous(Shape.of(c));
+        Storage alpha = allocate(DType.FLOAT32, c);
+        Storage beta = allocate(DType.FLOAT32, c);
+        copy(invstd, vec, alpha, vec);
+        if (weight != null) {
+            binary(BinaryOp.MUL, alpha, vec, weight, vec, alpha, vec);
+        }
+        binary(BinaryOp.MUL, mean, vec, alpha, vec, beta, vec);
+        unary(UnaryOp.NEG, 0, 0, beta, vec, beta, vec);
+        if (bias != null) {
+            binary(BinaryOp.ADD, bias, vec, beta, vec, beta, vec);
+        }
+        Layout xl = Layout.contiguous(Shape.of(n, c, s));
+        binary(BinaryOp.MUL, x, xl, alpha, perChannel(n, c, s), out, xl);
+        binary(BinaryOp.ADD, out, xl, beta, perChannel(n, c, s), out, xl);
+        alpha.close();
+        beta.close();
+    }
+
+    /**
+     * Batch norm's gradients from g [N, C, S] (dense), as PyTorch's {@code batch_norm_backward}: with
+     * {@code dot[c] = Σ g·(x − mean)} and {@code sum[c] = Σ g} over N and S, gWeight = dot·invstd, gBias =
+     * sum, and gx = {@code (g − sum/count − (x − mean)·dot·invstd²/count)·invstd·weight} when mean and
+     * invstd are the batch's own statistics ({@code batchStats}), else {@code g·invstd·weight}. Any of
+     * gx [N, C, S], gWeight [C], gBias [C] may be null (not wanted); weight null reads as ones.
+     */
+    default void batchNormBackward(Storage g, Storage x, int n, int c, int s, Storage mean, Storage invstd,
+                                   Storage weight, boolean batchStats, Storage gx, Storage gWeight, Storage gBias) {
+        Layout xl = Layout.contiguous(Shape.of(n, c, s));
+        Layout vec = Layout.contiguous(Shape.of(c));
+        Layout perChannel = Layout.contiguous(Shape.of(1, c, 1));
+        boolean[] overChannels = {true, false, true};
+        Storage centered = allocate(DType.FLOAT32, n * c * s);
+        Storage sum = allocate(DType.FLOAT32, c);
+        Storage dot = allocate(DType.FLOAT32, c);
+        binary(BinaryOp.SUB, x, xl, mean, perChannel(n, c, s), centered, xl);
+        reduce(ReduceOp.SUM, g, xl, overChannels, sum, perChannel);
+        Storage product = allocate(DType.FLOAT32, n * c * s);
+        binary(BinaryOp.MUL, g, xl, centered, xl, product, xl);
+        reduce(ReduceOp.SUM, product, xl, overChannels, dot, perChannel);
+        product.close();
+        if (gWeight != null) {
+            binary(BinaryOp.MUL, dot, vec, invstd, vec, gWeight, vec);
+        }
+        if (gBias != null) {
+            copy(sum, vec, gBias, vec);
+        }
+        if (gx != null) {
+            Storage scale = allocate(DType.FLOAT32, c);
+            copy(invstd, vec, scale, vec);
+            if (weight != null) {
+                binary(BinaryOp.MUL, scale, vec, weight, vec, scale, vec);
+            }
+            if (batchStats) {
+                float perCount = 1f / ((float) n * s);
+                // k = dot·invstd²/count scales the centred input; the mean of g is sum/count
+                binary(BinaryOp.MUL, dot, vec, invstd, vec, dot, vec);
+                binary(BinaryOp.MUL, dot, vec, invstd, vec, dot, vec);
+                unary(UnaryOp.MUL_SCALAR, perCount, 0, dot, vec, dot, vec);
+                unary(UnaryOp.MUL_SCALAR, perCount, 0, sum, vec, sum, vec);
+                binary(BinaryOp.MUL, centered, xl, dot, perChannel(n, c, s), centered, xl);
+                binary(BinaryOp.SUB, g, xl, sum, perChannel(n, c, s), gx, xl);
+                binary(BinaryOp.SUB, gx, xl, centered, xl, gx, xl);
+                binary(BinaryOp.MUL, gx, xl, scale, perChannel(n, c, s), gx, xl);
+            } else {
+                binary(BinaryOp.MUL, g, xl, scale, perChannel(n, c, s), gx, xl);
+            }
+            scale.close();
+        }
+        centered.close();
+        sum.close();
+        dot.close();
+    }
+
+    /** A [C] vector read as [N, C, S], repeating over N and S. */
+    private static Layout perChannel(int n, int c, int s) {
+        return new Layout(Shape.of(n, c, s), new int[] {0, 1, 0}, 0);
+    }
+
     /** {@code out[..i..] = x[..index[..i..]..]} along {@code dim}; out and index have the same shape. */
     void gather(Storage x, Layout xl, int dim, Storage index, Layout il, Storage out, Layout ol);
 

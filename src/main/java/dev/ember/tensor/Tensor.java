@@ -1726,6 +1726,91 @@ public final class Tensor {
                 new Tensor[] {gOut}, indices);
     }
 
+    /**
+     * Batch statistics of this [N, C, *] for batch normalisation: {@code {mean, var}}, each [C], over
+     * every dim but the channels (the variance biased, as normalising uses it). Not recorded:
+     * {@link #batchNorm} differentiates through the statistics itself.
+     */
+    public Tensor[] batchNormStats() {
+        checkBatchNormInput(this, "batch_norm");
+        int c = size(1);
+        Tensor mean = empty(Shape.of(c), DType.FLOAT32, device());
+        Tensor var = empty(Shape.of(c), DType.FLOAT32, device());
+        backend().batchNormStats(dense().storage, size(0), c, perChannelRun(), mean.storage, var.storage);
+        return new Tensor[] {mean, var};
+    }
+
+    /**
+     * Batch normalisation of this [N, C, *] by per-channel statistics ({@code native_batch_norm}):
+     * {@code (x - mean[c]) * invstd[c] * weight[c] + bias[c]}, mean and invstd [C], weight and bias [C] or
+     * null. With {@code batchStats} the statistics are this batch's own ({@link #batchNormStats},
+     * training), and the gradient includes their dependence on the input; without, they are constants
+     * (evaluation with running statistics). mean and invstd take no gradient.
+     */
+    public Tensor batchNorm(Tensor mean, Tensor invstd, Tensor weight, Tensor bias, boolean batchStats) {
+        checkBatchNormInput(this, "batch_norm");
+        int c = size(1);
+        for (Tensor v : new Tensor[] {mean, invstd, weight, bias}) {
+            if (v == null) {
+                continue;
+            }
+            checkDevice(v, "batch_norm");
+            if (v.dim() != 1 || v.size(0) != c || v.dtype() != DType.FLOAT32) {
+                throw new ShapeException("batch_norm: expected float32 statistics, weight and bias of shape [" + c
+                        + "] for input " + shape() + ", got " + v.dtype().torchName() + " " + v.shape());
+            }
+        }
+        if (mean.requiresGrad() || invstd.requiresGrad()) {
+            throw new IllegalArgumentException("batch_norm: mean and invstd take no gradient; pass them detached");
+        }
+        Tensor x = dense();
+        Tensor out = empty(shape(), DType.FLOAT32, device());
+        backend().batchNorm(x.storage, size(0), c, perChannelRun(), mean.dense().storage,
+                invstd.dense().storage, weight == null ? null : weight.dense().storage,
+                bias == null ? null : bias.dense().storage, out.storage);
+        Tensor[] saved = weight == null ? new Tensor[] {x, mean, invstd} : new Tensor[] {x, mean, invstd, weight};
+        return record(out, "NativeBatchNormBackward0", Derivatives.batchNorm(batchStats), new Tensor[] {this, weight, bias},
+                saved);
+    }
+
+    /**
+     * Batch norm's gradients ({@code native_batch_norm_backward}) from g, the gradient of
+     * {@link #batchNorm}'s output: {@code {gx, gWeight, gBias}}, each null unless wanted. Not recorded:
+     * a second derivative of batch norm is not supported.
+     */
+    public static Tensor[] batchNormBackward(Tensor g, Tensor x, Tensor mean, Tensor invstd, Tensor weight,
+                                             boolean batchStats, boolean wantX, boolean wantWeight, boolean wantBias) {
+        g.checkDevice(x, "batch_norm backward");
+        if (!g.shape().equals(x.shape())) {
+            throw new ShapeException("batch_norm backward: gradient " + g.shape() + " does not match the input " + x.shape());
+        }
+        int c = x.size(1);
+        Tensor gx = wantX ? empty(x.shape(), DType.FLOAT32, x.device()) : null;
+        Tensor gWeight = wantWeight ? empty(Shape.of(c), DType.FLOAT32, x.device()) : null;
+        Tensor gBias = wantBias ? empty(Shape.of(c), DType.FLOAT32, x.device()) : null;
+        x.backend().batchNormBackward(g.dense().storage, x.dense().storage, x.size(0), c, x.perChannelRun(),
+                mean.dense().storage, invstd.dense().storage, weight == null ? null : weight.dense().storage, batchStats,
+                gx == null ? null : gx.storage, gWeight == null ? null : gWeight.storage,
+                gBias == null ? null : gBias.storage);
+        return new Tensor[] {gx, gWeight, gBias};
+    }
+
+    /** The length of one image's run of a channel in [N, C, *]: the product of the dims after C. */
+    private int perChannelRun() {
+        int s = 1;
+        for (int d = 2; d < dim(); d++) {
+            s *= size(d);
+        }
+        return s;
+    }
+
+    private static void checkBatchNormInput(Tensor x, String op) {
+        if (x.dim() < 2 || x.dtype() != DType.FLOAT32) {
+            throw new ShapeException(op + ": expected a float32 input [N, C, ...], got " + x.dtype().torchName() + " "
+                    + x.shape());
+        }
+    }
+
     /** Sums columns [N, C*kH*kW, L] back into NCHW images ({@code F.fold}), the adjoint of {@link #unfold2d}. */
     public Tensor fold2d(ConvGeometry g) {
         if (dim() != 3 || size(1) != g.colRows() || size(2) != g.colCols()) {

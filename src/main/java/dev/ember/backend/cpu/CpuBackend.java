@@ -150,6 +150,29 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void batchNormStats(Storage x, int n, int c, int s, Storage mean, Storage var) {
+        Normalization.stats(cpu(x).floats(), n, c, s, cpu(mean).floats(), cpu(var).floats());
+    }
+
+    @Override
+    public void batchNorm(Storage x, int n, int c, int s, Storage mean, Storage invstd, Storage weight, Storage bias,
+                          Storage out) {
+        Normalization.forward(cpu(x).floats(), n, c, s, cpu(mean).floats(), cpu(invstd).floats(), floatsOrNull(weight),
+                floatsOrNull(bias), cpu(out).floats());
+    }
+
+    @Override
+    public void batchNormBackward(Storage g, Storage x, int n, int c, int s, Storage mean, Storage invstd,
+                                  Storage weight, boolean batchStats, Storage gx, Storage gWeight, Storage gBias) {
+        Normalization.backward(cpu(g).floats(), cpu(x).floats(), n, c, s, cpu(mean).floats(), cpu(invstd).floats(),
+                floatsOrNull(weight), batchStats, floatsOrNull(gx), floatsOrNull(gWeight), floatsOrNull(gBias));
+    }
+
+    private static float[] floatsOrNull(Storage s) {
+        return s == null ? null : cpu(s).floats();
+    }
+
+    @Override
     public void maxPool2d(Storage x, Layout xl, ConvGeometry g, Storage out, Storage indices) {
         Windows.maxPool2d(cpu(x), xl, g, cpu(out), cpu(indices));
     }

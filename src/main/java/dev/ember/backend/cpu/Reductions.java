@@ -38,28 +38,20 @@ final class Reductions {
                 float[] xs = x.floats();
                 switch (op) {
                     case SUM -> {
-                        if (ad == 0) {
+                        if (ad == 0 && xd == 1) {
+                            acc[ai] += sumRun(xs, xi, n);
+                        } else if (ad == 0) {
                             // the whole row adds into one entry: four running sums break the add latency chain
                             double s0 = 0;
                             double s1 = 0;
                             double s2 = 0;
                             double s3 = 0;
                             int i = 0;
-                            if (xd == 1) {  // the common case, indexed plainly: 3x faster than with a stride
-                                for (; i + 3 < n; i += 4) {
-                                    s0 += xs[xi + i];
-                                    s1 += xs[xi + i + 1];
-                                    s2 += xs[xi + i + 2];
-                                    s3 += xs[xi + i + 3];
-                                }
-                                xi += i;
-                            } else {
-                                for (; i + 3 < n; i += 4, xi += 4 * xd) {
-                                    s0 += xs[xi];
-                                    s1 += xs[xi + xd];
-                                    s2 += xs[xi + 2 * xd];
-                                    s3 += xs[xi + 3 * xd];
-                                }
+                            for (; i + 3 < n; i += 4, xi += 4 * xd) {
+                                s0 += xs[xi];
+                                s1 += xs[xi + xd];
+                                s2 += xs[xi + 2 * xd];
+                                s3 += xs[xi + 3 * xd];
                             }
                             for (; i < n; i++, xi += xd) {
                                 s0 += xs[xi];
@@ -105,6 +97,37 @@ final class Reductions {
                 out.set(s[0] + i * st[0], acc[k[0]++]);
             }
         }, new Layout(kept, ol.strides(), ol.offset()));
+    }
+
+    /**
+     * The sum of {@code x[from, from + length)} in double. Eight running sums: the adds' latency chain
+     * otherwise bounds the loop (four ran at half this speed); indexed plainly, 3x faster than with a stride.
+     */
+    static double sumRun(float[] x, int from, int length) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
+        int i = from;
+        int end = from + length;
+        for (; i + 7 < end; i += 8) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+            s4 += x[i + 4];
+            s5 += x[i + 5];
+            s6 += x[i + 6];
+            s7 += x[i + 7];
+        }
+        for (; i < end; i++) {
+            s0 += x[i];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     static void argReduce(ReduceOp op, CpuStorage x, Layout xl, int dim, CpuStorage values, CpuStorage indices) {

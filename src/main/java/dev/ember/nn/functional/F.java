@@ -103,6 +103,9 @@ public final class F {
         }
         int h = x.size(2);
         int w = x.size(3);
+        if (outH == h && outW == w) {
+            return x.clone();  // each cell averages one pixel (the Fashion cnn's 7×7 head): a copy, not three passes
+        }
         if (outH == 1 && outW == 1) {
             return x.mean(new int[] {2, 3}, true);
         }
@@ -155,42 +158,26 @@ public final class F {
             throw new ShapeException("batch_norm: expected an input [N, C, ...], got " + x.shape());
         }
         int channels = x.size(1);
-        int[] reduce = new int[x.dim() - 1];
-        int[] bshape = new int[x.dim()];
-        java.util.Arrays.fill(bshape, 1);
-        bshape[1] = channels;
-        for (int d = 0, k = 0; d < x.dim(); d++) {
-            if (d != 1) {
-                reduce[k++] = d;
+        if (!training) {
+            Tensor invstd = runningVar.add(eps).sqrt().reciprocal();
+            return x.batchNorm(runningMean, invstd, weight, bias, false);
+        }
+        int count = x.numel() / channels;
+        if (count == 1) {
+            throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
+                    + x.shape());
+        }
+        Tensor[] stats = x.batchNormStats();
+        Tensor mean = stats[0];
+        Tensor var = stats[1];
+        if (runningMean != null) {
+            try (var off = dev.ember.autograd.GradMode.noGrad()) {
+                Tensor unbiased = var.mul(count / Math.max(count - 1.0, 1.0));
+                runningMean.mulInPlace(1 - momentum).addInPlace(mean, momentum);
+                runningVar.mulInPlace(1 - momentum).addInPlace(unbiased, momentum);
             }
         }
-        Tensor mean;
-        Tensor var;
-        if (training) {
-            int count = x.numel() / channels;
-            if (count == 1) {
-                throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
-                        + x.shape());
-            }
-            mean = x.mean(reduce, true);
-            Tensor centered = x.sub(mean);
-            var = centered.mul(centered).mean(reduce, true);
-            if (runningMean != null) {
-                try (var off = dev.ember.autograd.GradMode.noGrad()) {
-                    Tensor unbiased = var.detach().reshape(channels).mul(count / Math.max(count - 1.0, 1.0));
-                    runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(channels), momentum);
-                    runningVar.mulInPlace(1 - momentum).addInPlace(unbiased, momentum);
-                }
-            }
-        } else {
-            mean = runningMean.view(bshape);
-            var = runningVar.view(bshape);
-        }
-        Tensor y = x.sub(mean).div(var.add(eps).sqrt());
-        if (weight != null) {
-            y = y.mul(weight.view(bshape)).add(bias.view(bshape));
-        }
-        return y;
+        return x.batchNorm(mean, var.add(eps).sqrt().reciprocal(), weight, bias, true);
     }
 
     // ---------------------------------------------------------------- losses

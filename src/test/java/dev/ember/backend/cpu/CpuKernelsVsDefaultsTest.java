@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The CPU's own kernels for ops that Backend composes by default (the paths other backends inherit):
  * the image-by-image convolution against unfolding the whole batch and multiplying once (same values
  * within float rounding, forward and both gradients, on strided input), max pooling's gradient against
- * zero-fill and scatter-add.
+ * zero-fill and scatter-add, batch norm's fused passes against its composition from reductions and
+ * broadcasting.
  */
 class CpuKernelsVsDefaultsTest {
 
@@ -108,5 +109,58 @@ class CpuKernelsVsDefaultsTest {
         composed().maxPool2dBackward(gOut, indices, g, planes, expected);
         cpu.maxPool2dBackward(gOut, indices, g, planes, actual);
         assertClose(expected, actual, "max pooling gradient");
+    }
+    @Test
+    void batchNormMatchesTheComposedDefault() {
+        Backend cpu = CpuBackend.INSTANCE;
+        Backend composed = composed();
+        int[][] cases = {{4, 3, 5}, {7, 2, 1}, {2, 5, 33}};
+        for (int[] k : cases) {
+            int n = k[0];
+            int c = k[1];
+            int s = k[2];
+            int size = n * c * s;
+            float[] shifted = CpuBackend.INSTANCE.downloadFloats(random(20, size));
+            for (int i = 0; i < size; i++) {
+                shifted[i] = 3 + 2 * shifted[i];  // a mean away from 0, so centring matters
+            }
+            Storage x = cpu.upload(shifted, DType.FLOAT32);
+            String what = "[" + n + ", " + c + ", " + s + "]";
+            Storage[] expected = {cpu.allocate(DType.FLOAT32, c), cpu.allocate(DType.FLOAT32, c)};
+            Storage[] actual = {random(21, c), random(22, c)};
+            composed.batchNormStats(x, n, c, s, expected[0], expected[1]);
+            cpu.batchNormStats(x, n, c, s, actual[0], actual[1]);
+            assertClose(expected[0], actual[0], "mean " + what);
+            assertClose(expected[1], actual[1], "variance " + what);
+
+            Storage mean = actual[0];
+            Storage invstd = random(23, c);
+            Storage g = random(24, size);
+            for (boolean affine : new boolean[] {true, false}) {
+                Storage weight = affine ? random(25, c) : null;
+                Storage bias = affine ? random(26, c) : null;
+                String which = what + (affine ? " affine" : " without weight and bias");
+                Storage out = random(27, size);
+                Storage reference = cpu.allocate(DType.FLOAT32, size);
+                composed.batchNorm(x, n, c, s, mean, invstd, weight, bias, reference);
+                cpu.batchNorm(x, n, c, s, mean, invstd, weight, bias, out);
+                assertClose(reference, out, "output " + which);
+                for (boolean batchStats : new boolean[] {true, false}) {
+                    String mode = which + (batchStats ? ", batch statistics" : ", running statistics");
+                    Storage[] want = {cpu.allocate(DType.FLOAT32, size), cpu.allocate(DType.FLOAT32, c),
+                        cpu.allocate(DType.FLOAT32, c)};
+                    Storage[] got = {random(28, size), random(29, c), random(30, c)};
+                    composed.batchNormBackward(g, x, n, c, s, mean, invstd, weight, batchStats, want[0], want[1], want[2]);
+                    cpu.batchNormBackward(g, x, n, c, s, mean, invstd, weight, batchStats, got[0], got[1], got[2]);
+                    assertClose(want[0], got[0], "input gradient " + mode);
+                    assertClose(want[1], got[1], "weight gradient " + mode);
+                    assertClose(want[2], got[2], "bias gradient " + mode);
+                    // only the input's gradient wanted
+                    Storage alone = random(31, size);
+                    cpu.batchNormBackward(g, x, n, c, s, mean, invstd, weight, batchStats, alone, null, null);
+                    assertClose(want[0], alone, "input gradient alone " + mode);
+                }
+            }
+        }
     }
 }
