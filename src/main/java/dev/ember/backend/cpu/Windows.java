@@ -218,18 +218,29 @@ final class Windows {
 
     /**
      * The scan above unrolled for a whole 2x2 window at {@code at} (rows {@code w} apart), the
-     * common pooling: the winner's offset from the window's first element.
+     * common pooling: the winner's offset from the window's first element. Branch-free: which element
+     * wins is a coin toss on real activations, and C2 compiled the ternaries to branches that
+     * mispredicted (16 ns a window).
      */
     private static int winner2x2(float[] xs, int at, int w) {
-        int best = FloatCompare.rankKey(xs[at]);
+        int best = Math.min(FloatCompare.rankKey(xs[at]), Integer.MAX_VALUE - 1);
+        int off = 0;
         int key = FloatCompare.rankKey(xs[at + 1]);
-        int off = key > Math.min(best, Integer.MAX_VALUE - 1) ? 1 : 0;
+        int wins = above(key, best);
+        off = off & ~wins | 1 & wins;
         best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
         key = FloatCompare.rankKey(xs[at + w]);
-        off = key > best ? w : off;
+        wins = above(key, best);
+        off = off & ~wins | w & wins;
         best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
         key = FloatCompare.rankKey(xs[at + w + 1]);
-        return key > best ? w + 1 : off;
+        wins = above(key, best);
+        return off & ~wins | w + 1 & wins;
+    }
+
+    /** All ones if {@code key > best}, else 0 (in long, so no difference overflows). */
+    private static int above(int key, int best) {
+        return (int) (((long) best - key) >> 63);
     }
 
     /** For each output position along one axis, [first, end) of the kernel offsets that land inside. */

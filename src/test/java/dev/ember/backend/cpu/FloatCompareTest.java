@@ -55,4 +55,18 @@ class FloatCompareTest {
         }
         assertEquals(Integer.MAX_VALUE, FloatCompare.rankKey(Float.intBitsToFloat(0xffc00001)), "negative NaN");
     }
+    @Test
+    void reluBackwardPassesTheGradientWhereTheOutputIsPositiveOrNaN() {
+        float[] outputs = new float[VALUES.length + 2];
+        System.arraycopy(VALUES, 0, outputs, 0, VALUES.length);
+        outputs[VALUES.length] = Float.intBitsToFloat(0xffc00001);  // a negative NaN
+        outputs[VALUES.length + 1] = Float.intBitsToFloat(0x7f800001);  // the smallest positive NaN
+        for (float y : outputs) {
+            for (float g : VALUES) {
+                float expected = y > 0 || Float.isNaN(y) ? g : 0f;
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(FloatCompare.passIfPositive(g, y)),
+                        g + " through output " + y + " (bits " + Integer.toHexString(Float.floatToRawIntBits(y)) + ")");
+            }
+        }
+    }
 }
