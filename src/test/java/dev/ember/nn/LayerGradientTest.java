@@ -83,6 +83,8 @@ class LayerGradientTest {
                 leaf(uniform(43, -1, 1, 1, 2, 5, 5)));
         checkModule("AdaptiveAvgPool2d(5, 6) upsampling 3x4", new AdaptiveAvgPool2d(5, 6),
                 leaf(uniform(44, -1, 1, 1, 1, 3, 4)));
+        checkModule("AdaptiveAvgPool2d(3, 4) of 3x4 (a pixel a cell)", new AdaptiveAvgPool2d(3, 4),
+                leaf(uniform(45, -1, 1, 2, 2, 3, 4)));
     }
 
     private static void randomAffine(BatchNorm bn, int c, long seed) {
