@@ -78,8 +78,10 @@ class MaxPoolIndicesTest {
                 int w = 3 + random.nextInt(6);
                 ConvGeometry g = new ConvGeometry(1, h, w, k[0], k[0], k[1], k[1], k[2], k[2], k[3], k[3]);
                 float[] data = new float[2 * h * w];
+                // the later trials draw no NaN: planes without one take the CPU's unrolled 2x2 path
+                int drawn = trial < 10 ? pool.length : pool.length - 2;
                 for (int i = 0; i < data.length; i++) {
-                    data[i] = pool[random.nextInt(pool.length)];
+                    data[i] = pool[random.nextInt(drawn)];
                 }
                 // odd trials pool a transposed view, whose planes are not dense
                 Tensor x = Tensor.of(data).view(2, 1, trial % 2 == 0 ? h : w, trial % 2 == 0 ? w : h);

@@ -156,7 +156,8 @@ final class Windows {
         // each window's inside kernel range, per output row and column (divisions done once here)
         int[] ky = kernelRanges(g.outH(), g.strideH(), g.padH(), dilH, g.kH(), g.inH());
         int[] kx = kernelRanges(g.outW(), g.strideW(), g.padW(), dilW, g.kW(), inW);
-        boolean square2 = g.kH() == 2 && g.kW() == 2 && dilH == 1 && dilW == 1;
+        boolean halving = g.kH() == 2 && g.kW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0
+                && g.padW() == 0 && dilH == 1 && dilW == 1;
         int oh = g.outH();
         int ow = g.outW();
         int strideH = g.strideH();
@@ -168,6 +169,9 @@ final class Windows {
         for (int p = 0; p < planes; p++) {
             int plane = xl.offset() + p / channels * xl.stride(0) + p % channels * xl.stride(1);
             int o = p * oh * ow;
+            if (halving && halve(xs, plane, inW, oh, ow, os, is, o)) {
+                continue;
+            }
             for (int oy = 0; oy < oh; oy++) {
                 int y0 = oy * strideH - padH;
                 int ky0 = ky[2 * oy];
@@ -178,11 +182,6 @@ final class Windows {
                     int kx1 = kx[2 * ox + 1];
                     // the winner as its h*W + w, the index reported (planes are dense: see above)
                     int arg = (y0 + ky0 * dilH) * inW + x0 + kx0 * dilW;
-                    if (square2 && ky1 - ky0 == 2 && kx1 - kx0 == 2) {
-                        os[o] = xs[plane + (arg = arg + winner2x2(xs, plane + arg, inW))];
-                        is[o] = arg;
-                        continue;
-                    }
                     int best = Integer.MIN_VALUE;
                     for (int i = ky0; i < ky1; i++) {
                         int rowIdx = (y0 + i * dilH) * inW + x0;
@@ -217,25 +216,48 @@ final class Windows {
     }
 
     /**
-     * The scan above unrolled for a whole 2x2 window at {@code at} (rows {@code w} apart), the
-     * common pooling: the winner's offset from the window's first element. Branch-free: which element
-     * wins is a coin toss on real activations, and C2 compiled the ternaries to branches that
-     * mispredicted (16 ns a window).
+     * The common 2x2 pooling at stride 2 of one dense plane (at {@code plane}, rows {@code w} apart) into
+     * outputs from {@code o}, unrolled and branch-free: which element wins is a coin toss on real
+     * activations, and branches mispredict. Keys are {@link #order} of the bits, cheaper than
+     * {@link FloatCompare#rankKey} because they ignore NaN; the plane's NaNs are detected on the way
+     * instead, and false returned (the outputs then unreliable) for the exact scan to redo the plane.
+     * The Fashion cnn's first pooling (2,048 planes of 28x28) took 7 ms with rank keys, 4.3 ms so.
      */
-    private static int winner2x2(float[] xs, int at, int w) {
-        int best = Math.min(FloatCompare.rankKey(xs[at]), Integer.MAX_VALUE - 1);
-        int off = 0;
-        int key = FloatCompare.rankKey(xs[at + 1]);
-        int wins = above(key, best);
-        off = off & ~wins | 1 & wins;
-        best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
-        key = FloatCompare.rankKey(xs[at + w]);
-        wins = above(key, best);
-        off = off & ~wins | w & wins;
-        best = Math.min(Math.max(best, key), Integer.MAX_VALUE - 1);
-        key = FloatCompare.rankKey(xs[at + w + 1]);
-        wins = above(key, best);
-        return off & ~wins | w + 1 & wins;
+    private static boolean halve(float[] xs, int plane, int w, int oh, int ow, float[] os, long[] is, int o) {
+        int nan = 0;
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0, first = 2 * oy * w; ox < ow; ox++, o++, first += 2) {
+                int at = plane + first;
+                int b0 = Float.floatToRawIntBits(xs[at]);
+                int b1 = Float.floatToRawIntBits(xs[at + 1]);
+                int b2 = Float.floatToRawIntBits(xs[at + w]);
+                int b3 = Float.floatToRawIntBits(xs[at + w + 1]);
+                // sign set when |b| is above +inf's bits: a NaN
+                nan |= 0x7f800000 - (b0 & 0x7fffffff) | 0x7f800000 - (b1 & 0x7fffffff)
+                        | 0x7f800000 - (b2 & 0x7fffffff) | 0x7f800000 - (b3 & 0x7fffffff);
+                int best = order(b0);
+                int k = order(b1);
+                int wins = above(k, best);  // strictly: the first of equal values keeps the window
+                int off = 1 & wins;
+                best = best & ~wins | k & wins;
+                k = order(b2);
+                wins = above(k, best);
+                off = off & ~wins | w & wins;
+                best = best & ~wins | k & wins;
+                k = order(b3);
+                wins = above(k, best);
+                off = off & ~wins | w + 1 & wins;
+                os[o] = xs[at + off];
+                is[o] = first + off;
+            }
+        }
+        return nan >= 0;
+    }
+
+    /** An int that orders like the (non-NaN) float of bits {@code b}, with -0.0 equal to +0.0. */
+    private static int order(int b) {
+        int k = b ^ (b >> 31 & 0x7fffffff);
+        return k + (k >>> 31);
     }
 
     /** All ones if {@code key > best}, else 0 (in long, so no difference overflows). */
