@@ -50,16 +50,11 @@ final class FloatCompare {
         return key(f) & ~nan | Integer.MAX_VALUE & nan;
     }
 
-    /** 1 if {@code v} takes a max-pooling window from {@code best}: larger, or any NaN (PyTorch's rule). */
-    static int takesWindow(float v, float best) {
-        return (less(key(best), key(v)) & ordered(v) & ordered(best)) | (ordered(v) ^ 1);
-    }
-
     /**
      * {@code x} where {@code y > 0} or y is NaN, else +0: ReLU's backward mask, as PyTorch's threshold_backward.
      * With y's bits b the mask's sign is set when b > 0 ({@code -b & ~b}: positive numbers and positive
      * NaNs) or |b| is above +inf's bits (any NaN); int ops only, so loops of it vectorise (3x faster than
-     * the long compare of {@link #takesWindow}).
+     * the long comparisons of {@link #gt}).
      */
     static float passIfPositive(float x, float y) {
         int b = Float.floatToRawIntBits(y);
