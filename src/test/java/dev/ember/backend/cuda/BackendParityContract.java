@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Every Backend primitive on the CUDA backend against CpuBackend, on random inputs seen through
+ * Every Backend primitive on the CUDA backend against CpuBackend (batch norm: Backend's composed
+ * defaults, which CUDA inherits, against the CPU's fused kernels), on random inputs seen through
  * transposed, broadcast (stride 0), offset and sliced layouts. FP32 results agree to a relative
  * 1e-5 (sums and products relative to the sum of magnitudes, which bounds any summation order's
  * error); integer results exactly. Subclasses say which CUDA backend: a real device or the CPU
@@ -559,6 +560,48 @@ abstract class BackendParityContract {
             both((b, s) -> b.maxPool2d(s.apply(x), nhwcAsNchw, g, s.apply(out), s.apply(indices)));
             assertSame("max_pool2d values " + g, out);
             assertSame("max_pool2d indices " + g, indices);
+        }
+    }
+
+    @Test
+    void batchNormStatisticsOutputAndGradients() {
+        int n = 3;
+        int c = 4;
+        int s = 37;  // not a multiple of any vector width
+        int size = n * c * s;
+        float[] data = new float[size];
+        for (int i = 0; i < size; i++) {
+            data[i] = 2 + 3 * (float) rng.nextGaussian();  // a mean away from 0: centring matters
+        }
+        Twin x = floats(data, DType.FLOAT32);
+        Twin mean = output(DType.FLOAT32, c);
+        Twin var = output(DType.FLOAT32, c);
+        both((b, t) -> b.batchNormStats(t.apply(x), n, c, s, t.apply(mean), t.apply(var)));
+        assertClose("batch norm mean", mean, 1e-5, 1e-6);
+        assertClose("batch norm variance", var, 1e-5, 1e-6);
+        Twin invstd = uniform(c, 0.2f, 1.5f);
+        Twin weight = randn(c);
+        Twin bias = randn(c);
+        Twin g = randn(size);
+        for (boolean affine : new boolean[] {true, false}) {
+            Twin w = affine ? weight : null;
+            Twin bb = affine ? bias : null;
+            Twin out = output(DType.FLOAT32, size);
+            both((b, t) -> b.batchNorm(t.apply(x), n, c, s, t.apply(mean), t.apply(invstd), w == null ? null : t.apply(w),
+                    bb == null ? null : t.apply(bb), t.apply(out)));
+            assertClose("batch norm output, affine " + affine, out, 1e-5, 1e-5);
+            for (boolean batchStats : new boolean[] {true, false}) {
+                String what = "affine " + affine + ", batch statistics " + batchStats;
+                Twin gx = output(DType.FLOAT32, size);
+                Twin gw = output(DType.FLOAT32, c);
+                Twin gb = output(DType.FLOAT32, c);
+                both((b, t) -> b.batchNormBackward(t.apply(g), t.apply(x), n, c, s, t.apply(mean), t.apply(invstd),
+                        w == null ? null : t.apply(w), batchStats, t.apply(gx), t.apply(gw), t.apply(gb)));
+                // sums of n·s terms of either sign: absolute slack relative to their count
+                assertClose("batch norm input gradient, " + what, gx, 1e-4, 1e-5);
+                assertClose("batch norm weight gradient, " + what, gw, 1e-4, 1e-4);
+                assertClose("batch norm bias gradient, " + what, gb, 1e-4, 1e-4);
+            }
         }
     }
 
