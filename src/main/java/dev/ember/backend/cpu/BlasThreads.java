@@ -16,7 +16,9 @@ import com.sun.jna.NativeLibrary;
  * 752 µs; 384³: 1,082 vs 1,146 µs; 512³: 2,368 vs 2,146 µs); 1024³ runs 146 vs 200 GFLOP/s.</li>
  * </ul>
  * Switching per product assumes one thread issues GEMMs at a time when the ceiling is above one (one
- * trainer per JVM); with several, set the ceiling to 1. A no-op when the BLAS is not native OpenBLAS.
+ * trainer per JVM), or that the concurrent ones are all small (a convolution splitting its batch over
+ * the ceiling's threads does so only then); with several trainers, set the ceiling to 1. A no-op when
+ * the BLAS is not native OpenBLAS.
  */
 public final class BlasThreads {
     /** Multiply-adds from which a product may use more than one thread. */

@@ -132,31 +132,46 @@ final class Convolution {
         return Math.max(1, Math.min(batch, CHUNK_FLOATS / (plan.k() * plan.length())));
     }
 
+    /**
+     * How many contiguous parts of the batch run side by side, each on its own thread with its own
+     * scratch: the BLAS ceiling's worth (all cores for one trainer in a JVM, 1 in a Spark task) when
+     * every GEMM is small enough to run on its caller's thread ({@link BlasThreads#PARALLEL_MIN}), as
+     * LeNet's are. Without the split such convolutions used one core of two.
+     */
+    private static int parts(Plan plan, int batch, int outChannels) {
+        long product = (long) outChannels * chunk(plan, batch) * plan.length() * plan.k();
+        return product < BlasThreads.PARALLEL_MIN ? Math.max(1, Math.min(BlasThreads.ceiling(), batch)) : 1;
+    }
+
     /** out [N, O, oh, ow] (dense) = weight [O, K] x the columns of each image, plus bias [O] (or null). */
     static void forward(CpuStorage x, Layout xl, CpuStorage weight, CpuStorage bias, ConvGeometry g, int outChannels,
                         CpuStorage out) {
         Plan plan = Plan.of(g);
-        float[] xs = x.floats();
-        float[] ws = weight.floats();
-        float[] os = out.floats();
+        int batch = xl.shape().size(0);
+        ImageRanges.run(batch, parts(plan, batch, outChannels), (part, from, to) -> forward(plan, x.floats(), xl,
+                weight.floats(), bias == null ? null : bias.floats(), outChannels, out.floats(), from, to));
+    }
+
+    private static void forward(Plan plan, float[] xs, Layout xl, float[] ws, float[] bs, int outChannels, float[] os,
+                                int from, int to) {
+        ConvGeometry g = plan.g();
         int oh = g.outH();
         int ow = g.outW();
         int l = oh * ow;
-        int batch = xl.shape().size(0);
-        int chunk = chunk(plan, batch);
+        int chunk = chunk(plan, to - from);
         int ld = chunk * plan.length();
         float[] planes = plan.planes();
         float[] cols = new float[plan.k() * ld];
         float[] product = new float[outChannels * ld];
-        for (int first = 0; first < batch; first += chunk) {
-            int images = Math.min(chunk, batch - first);
+        for (int first = from; first < to; first += chunk) {
+            int images = Math.min(chunk, to - first);
             plan.unfold(xs, xl, first, images, planes, cols, ld);
             Gemm.rowMajor(false, false, outChannels, images * plan.length(), plan.k(), ws, 0, plan.k(), cols, 0, ld,
                     0f, product, 0, ld);
             for (int j = 0; j < images; j++) {
                 int at = (first + j) * outChannels * l;
                 for (int o = 0; o < outChannels; o++) {
-                    float b = bias == null ? 0f : bias.floats()[o];
+                    float b = bs == null ? 0f : bs[o];
                     int src = o * ld + j * plan.length();
                     for (int oy = 0; oy < oh; oy++, src += plan.pitch()) {
                         for (int i = 0, dst = at + (o * oh + oy) * ow; i < ow; i++) {
@@ -172,18 +187,22 @@ final class Convolution {
     static void backwardInput(CpuStorage gOut, CpuStorage weight, ConvGeometry g, int outChannels, int batch,
                               CpuStorage gx) {
         Plan plan = Plan.of(g);
-        float[] gs = gOut.floats();
-        float[] ws = weight.floats();
-        float[] xs = gx.floats();
-        Arrays.fill(xs, 0, batch * g.channels() * g.inH() * g.inW(), 0f);
-        int chunk = chunk(plan, batch);
+        ImageRanges.run(batch, parts(plan, batch, outChannels), (part, from, to) -> backwardInput(plan, gOut.floats(),
+                weight.floats(), outChannels, gx.floats(), from, to));
+    }
+
+    private static void backwardInput(Plan plan, float[] gs, float[] ws, int outChannels, float[] xs, int from, int to) {
+        ConvGeometry g = plan.g();
+        int pixels = g.channels() * g.inH() * g.inW();
+        Arrays.fill(xs, from * pixels, to * pixels, 0f);
+        int chunk = chunk(plan, to - from);
         int ld = chunk * plan.length();
         float[] planes = plan.planes();
         float[] scratch = plan.planes();
         float[] cols = new float[plan.k() * ld];
         float[] spread = new float[outChannels * ld];
-        for (int first = 0; first < batch; first += chunk) {
-            int images = Math.min(chunk, batch - first);
+        for (int first = from; first < to; first += chunk) {
+            int images = Math.min(chunk, to - first);
             spread(gs, first, images, g, outChannels, plan, spread, ld);
             Gemm.rowMajor(true, false, plan.k(), images * plan.length(), outChannels, ws, 0, plan.k(), spread, 0, ld,
                     0f, cols, 0, ld);
@@ -193,33 +212,51 @@ final class Convolution {
         }
     }
 
-    /** gWeight [O, K] (dense, overwritten) = the sum over images of gOut[n] times x[n]'s columns transposed. */
+    /**
+     * gWeight [O, K] (dense, overwritten) = the sum over images of gOut[n] times x[n]'s columns transposed:
+     * each part of the batch sums its images, then the parts are added in order (deterministic for a
+     * given batch size and thread count).
+     */
     static void backwardWeight(CpuStorage gOut, CpuStorage x, Layout xl, ConvGeometry g, int outChannels,
                                CpuStorage gWeight) {
         Plan plan = Plan.of(g);
-        float[] gs = gOut.floats();
-        float[] xs = x.floats();
-        float[] gws = gWeight.floats();
         int batch = xl.shape().size(0);
+        int parts = parts(plan, batch, outChannels);
         // accumulated transposed, [K, O]: OpenBLAS runs this orientation ~25 % faster at LeNet's sizes
-        float[] transposed = new float[plan.k() * outChannels];
-        int chunk = chunk(plan, batch);
-        int ld = chunk * plan.length();
-        float[] planes = plan.planes();
-        float[] cols = new float[plan.k() * ld];
-        float[] spread = new float[outChannels * ld];
-        for (int first = 0; first < batch; first += chunk) {
-            int images = Math.min(chunk, batch - first);
-            plan.unfold(xs, xl, first, images, planes, cols, ld);
-            spread(gs, first, images, g, outChannels, plan, spread, ld);
-            Gemm.rowMajor(false, true, plan.k(), outChannels, images * plan.length(), cols, 0, ld, spread, 0, ld, 1f,
-                    transposed, 0, outChannels);
+        float[][] sums = new float[parts][];
+        ImageRanges.run(batch, parts, (part, from, to) -> sums[part] =
+                backwardWeight(plan, gOut.floats(), x.floats(), xl, outChannels, from, to));
+        float[] transposed = sums[0];
+        for (int p = 1; p < parts; p++) {
+            for (int i = 0; i < transposed.length; i++) {
+                transposed[i] += sums[p][i];
+            }
         }
+        float[] gws = gWeight.floats();
         for (int o = 0; o < outChannels; o++) {
             for (int r = 0; r < plan.k(); r++) {
                 gws[o * plan.k() + r] = transposed[r * outChannels + o];
             }
         }
+    }
+
+    /** Images [from, to)'s share of the weight gradient, transposed [K, O]. */
+    private static float[] backwardWeight(Plan plan, float[] gs, float[] xs, Layout xl, int outChannels, int from,
+                                          int to) {
+        float[] transposed = new float[plan.k() * outChannels];
+        int chunk = chunk(plan, to - from);
+        int ld = chunk * plan.length();
+        float[] planes = plan.planes();
+        float[] cols = new float[plan.k() * ld];
+        float[] spread = new float[outChannels * ld];
+        for (int first = from; first < to; first += chunk) {
+            int images = Math.min(chunk, to - first);
+            plan.unfold(xs, xl, first, images, planes, cols, ld);
+            spread(gs, first, images, plan.g(), outChannels, plan, spread, ld);
+            Gemm.rowMajor(false, true, plan.k(), outChannels, images * plan.length(), cols, 0, ld, spread, 0, ld, 1f,
+                    transposed, 0, outChannels);
+        }
+        return transposed;
     }
 
     /**

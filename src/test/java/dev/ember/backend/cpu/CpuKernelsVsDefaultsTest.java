@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU's own kernels for ops that Backend composes by default (the paths other backends inherit):
- * the image-by-image convolution against unfolding the whole batch and multiplying once (same values
- * within float rounding, forward and both gradients, on strided input), max pooling's gradient against
+ * the image-by-image convolution, on one thread or with the batch split over several, against
+ * unfolding the whole batch and multiplying once (same values within float rounding, forward and
+ * both gradients, on strided input), max pooling's gradient against
  * zero-fill and scatter-add, batch norm's fused passes against its composition from reductions and
  * broadcasting.
  */
@@ -55,6 +56,19 @@ class CpuKernelsVsDefaultsTest {
 
     @Test
     void imageByImageMatchesTheBatchedDefault() {
+        int ceiling = BlasThreads.ceiling();
+        try {
+            // one part, and three uneven parts of the batch run side by side (2, 3 and 3 images)
+            for (int threads : new int[] {1, 3}) {
+                BlasThreads.set(threads);
+                convolutionsMatchTheBatchedDefault();
+            }
+        } finally {
+            BlasThreads.set(ceiling);
+        }
+    }
+
+    private void convolutionsMatchTheBatchedDefault() {
         Backend cpu = CpuBackend.INSTANCE;
         Backend batched = composed();
         int[][] cases = {{1, 28, 28, 5, 1, 2, 1, 6}, {6, 14, 14, 5, 1, 0, 1, 16}, {3, 9, 8, 3, 2, 1, 2, 4},
