@@ -6,6 +6,7 @@ import static dev.ember.nn.FiniteDiff.distinct;
 import static dev.ember.nn.FiniteDiff.leaf;
 import static dev.ember.nn.FiniteDiff.uniform;
 
+import dev.ember.nn.functional.F;
 import dev.ember.tensor.Tensor;
 import dev.ember.tensor.random.Generator;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,10 @@ class LayerGradientTest {
         randomAffine(bn2, 2, 52);
         Tensor x2 = leaf(uniform(53, -2, 2, 3, 2, 3, 2));
         check("BatchNorm2d train", () -> bn2.forward(x2), with(x2, bn2), 1e-3, 2e-3, 1e-2);
+
+        Tensor x4 = leaf(uniform(55, -2, 2, 4, 3, 2));
+        check("batch_norm without weight, bias or running statistics",
+                () -> F.batchNorm(x4, null, null, null, null, true, 0.1, 1e-5), List.of(x4), 1e-3, 2e-3, 1e-2);
     }
 
     @Test
