@@ -10,19 +10,31 @@ final class FloatCompare {
     private FloatCompare() {
     }
 
-    /** An int that orders like the float (for non-NaN values), with -0.0 folded onto +0.0. */
+    /**
+     * An int that orders like the float of bits {@code b} (for non-NaN values), with -0.0 equal to +0.0:
+     * negatives have their magnitude bits flipped, then move up by one, so -0.0's -1 lands on +0.0's 0.
+     */
+    static int key(int b) {
+        int k = b ^ (b >> 31 & 0x7fffffff);
+        return k + (k >>> 31);
+    }
+
     private static int key(float f) {
-        int b = Float.floatToRawIntBits(f + 0.0f);
-        return b ^ ((b >> 31) & 0x7fffffff);
+        return key(Float.floatToRawIntBits(f));
+    }
+
+    /** Negative exactly when {@code b} are a NaN's bits: |b| above +inf's. */
+    static int negativeIfNaN(int b) {
+        return 0x7f800000 - (b & 0x7fffffff);
     }
 
     /** 1 unless f is NaN. */
     private static int ordered(float f) {
-        return ((Float.floatToRawIntBits(f) & 0x7fffffff) - 0x7f800001) >>> 31;
+        return (negativeIfNaN(Float.floatToRawIntBits(f)) >>> 31) ^ 1;
     }
 
     /** 1 if a < b (ints, no overflow). */
-    private static int less(int a, int b) {
+    static int less(int a, int b) {
         return (int) (((long) a - b) >>> 63);
     }
 
@@ -58,7 +70,7 @@ final class FloatCompare {
      */
     static float passIfPositive(float x, float y) {
         int b = Float.floatToRawIntBits(y);
-        int mask = ((-b & ~b) | (0x7f800000 - (b & 0x7fffffff))) >> 31;
+        int mask = ((-b & ~b) | negativeIfNaN(b)) >> 31;
         return Float.intBitsToFloat(Float.floatToRawIntBits(x) & mask);
     }
 
