@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.substring_index;
 
 /**
  * Which rows of a dataset directory form a training or validation set, and the stable global index
@@ -43,13 +44,18 @@ record ShardSpec(String directory, String cacheKey, List<String> classNames, Map
         return new ShardSpec(dir.toString(), key, List.copyOf(info.classNames()), offsets, keep, size);
     }
 
-    /** The dataset's rows, with the file and row-in-file columns, hash-partitioned into {@code partitions}. */
+    /**
+     * The dataset's rows, with the file and row-in-file columns, hash-partitioned into {@code partitions}
+     * by file name and row: not by the file's path, which would deal the rows to the tasks differently
+     * in every checkout (the same training up to float summation order, and 96.90 against 96.95 % for
+     * the digits MLP in two clones of one commit).
+     */
     JavaRDD<Row> rows(SparkSession spark, int partitions) {
         return spark.read().parquet(directory)
                 .select(col(ImageSchema.IMAGE), col(ImageSchema.ENCODING), col(ImageSchema.HEIGHT),
                         col(ImageSchema.WIDTH), col(ImageSchema.CHANNELS), col(ImageSchema.LABEL),
                         col("_metadata.file_path").as(FILE), col("_metadata.row_index").as(ROW))
-                .repartition(partitions, col(FILE), col(ROW))
+                .repartition(partitions, substring_index(col(FILE), "/", -1), col(ROW))
                 .javaRDD();
     }
 
