@@ -1,17 +1,20 @@
 // FP32 SGEMM on CUDA cores: register-blocked and double-buffered.
 //
-// A block computes a BM x BN tile of C with 256 threads, each owning TM x TN accumulators. Per
-// k-step a thread reads TM values of A and TN of B from shared memory and does TM*TN FMAs, so
-// 8x8 gives 64 FMAs per 16 loads. A thread's rows (and columns) are two groups of 4, half a tile
-// apart, so each group is one 16-byte shared load and a warp's loads of B cover 256 contiguous
-// bytes without bank conflicts. Shared memory holds two k-tiles: while the block computes on one,
+// A block computes a BM x BN tile of C with (BM/TM)*(BN/TN) threads, each owning TM x TN
+// accumulators. Per k-step a thread reads TM values of A and TN of B from shared memory and does
+// TM*TN FMAs: 8x8 gives 64 FMAs per 16 loads, 16x8 128 per 24. A thread's rows (and columns) are
+// groups of 4 spread evenly over the tile, so each group is one 16-byte shared load and a warp's
+// loads of B cover contiguous bytes without bank conflicts. Shared memory holds two k-tiles: while the block computes on one,
 // the next tile's global loads are in flight in registers, and are stored into the other buffer
 // afterwards, so there is a single __syncthreads per k-tile.
 //
 // Kernels: sgemm<BM>[_full]_<a><b>; a/b are the operand layouts of gemm.cuh; _full kernels skip
 // every bounds check and use vector loads/stores (host checks divisibility and alignment).
-// 128x128 tiles with 8x8 per thread for large products; 64x64 with 4x4 when 128-tiles would leave
-// most SMs idle.
+// 128x128 tiles for large products: 16x8 per thread (128 threads, ~215 registers) for the nn, tn
+// and tt layouts, 8x8 (256 threads) for nt; 64x64 with 4x4 when 128-tiles would leave most SMs
+// idle. Measured on an H200 at 4096^3 (BENCHMARKS.md): 16x8 ran nn 46.7 / tn 45.8 / tt 46.3
+// TFLOP/s where 8x8 ran 42.8 / 44.6 / 42.8, but nt 42.9 where 8x8 ran 44.3. 16-deep k-tiles, a
+// padded A tile and reading the next k-step's fragments early did not help.
 #include "ember.cuh"
 #include "gemm.cuh"
 
@@ -114,18 +117,22 @@ __device__ __forceinline__ void sgemm(const float* A, const float* B, float* C, 
     }
 }
 
-#define SGEMM_KERNEL(NAME, TILE, PER_THREAD, MIN_BLOCKS, A_T, B_T, FULL)                                  \
-    extern "C" __global__ void __launch_bounds__(256, MIN_BLOCKS)                                         \
+// The host launches (TILE/TM)*(TILE/TN) threads per block: MatmulPlan.threads must agree.
+#define SGEMM_KERNEL(NAME, TILE, TM, TN, MIN_BLOCKS, A_T, B_T, FULL)                                       \
+    extern "C" __global__ void __launch_bounds__((TILE / TM) * (TILE / TN), MIN_BLOCKS)                    \
             NAME(const float* A, const float* B, float* C, Gemm g) {                                      \
-        sgemm<TILE, TILE, 8, PER_THREAD, PER_THREAD, A_T, B_T, FULL>(A, B, C, g);                         \
+        sgemm<TILE, TILE, 8, TM, TN, A_T, B_T, FULL>(A, B, C, g);                                         \
     }
 
-#define SGEMM_LAYOUTS(PREFIX, TILE, PER_THREAD, MIN_BLOCKS, FULL)                    \
-    SGEMM_KERNEL(PREFIX##_nn, TILE, PER_THREAD, MIN_BLOCKS, false, false, FULL)      \
-    SGEMM_KERNEL(PREFIX##_nt, TILE, PER_THREAD, MIN_BLOCKS, false, true, FULL)       \
-    SGEMM_KERNEL(PREFIX##_tn, TILE, PER_THREAD, MIN_BLOCKS, true, false, FULL)       \
-    SGEMM_KERNEL(PREFIX##_tt, TILE, PER_THREAD, MIN_BLOCKS, true, true, FULL)
+#define SGEMM128_LAYOUTS(PREFIX, FULL)                               \
+    SGEMM_KERNEL(PREFIX##_nn, 128, 16, 8, 2, false, false, FULL)     \
+    SGEMM_KERNEL(PREFIX##_nt, 128, 8, 8, 2, false, true, FULL)       \
+    SGEMM_KERNEL(PREFIX##_tn, 128, 16, 8, 2, true, false, FULL)      \
+    SGEMM_KERNEL(PREFIX##_tt, 128, 16, 8, 2, true, true, FULL)
 
-SGEMM_LAYOUTS(sgemm128, 128, 8, 2, false)
-SGEMM_LAYOUTS(sgemm128_full, 128, 8, 2, true)
-SGEMM_LAYOUTS(sgemm64, 64, 4, 3, false)
+SGEMM128_LAYOUTS(sgemm128, false)
+SGEMM128_LAYOUTS(sgemm128_full, true)
+SGEMM_KERNEL(sgemm64_nn, 64, 4, 4, 3, false, false, false)
+SGEMM_KERNEL(sgemm64_nt, 64, 4, 4, 3, false, true, false)
+SGEMM_KERNEL(sgemm64_tn, 64, 4, 4, 3, true, false, false)
+SGEMM_KERNEL(sgemm64_tt, 64, 4, 4, 3, true, true, false)

@@ -39,7 +39,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.ctx = new CudaContext(gpu, Device.cuda(ordinal));
         this.elementwise = new ElementwiseOps(ctx);
         this.reductions = new ReductionOps(ctx, elementwise);
-        this.matmuls = new MatmulOps(ctx, elementwise);
+        this.matmuls = new MatmulOps(ctx, elementwise, reductions);
         this.windows = new WindowOps(ctx);
         this.indexing = new IndexOps(ctx);
         this.optimizers = new FusedOptimizers(ctx);

@@ -1,5 +1,6 @@
 package dev.ember.backend.cuda;
 
+import dev.ember.backend.ReduceOp;
 import dev.ember.core.DType;
 import dev.ember.core.Layout;
 import dev.ember.core.Shape;
@@ -8,10 +9,12 @@ import dev.ember.core.Shape;
 final class MatmulOps {
     private final CudaContext ctx;
     private final ElementwiseOps elementwise;
+    private final ReductionOps reductions;
 
-    MatmulOps(CudaContext ctx, ElementwiseOps elementwise) {
+    MatmulOps(CudaContext ctx, ElementwiseOps elementwise, ReductionOps reductions) {
         this.ctx = ctx;
         this.elementwise = elementwise;
+        this.reductions = reductions;
     }
 
     void matmul(Operand x, Operand y, Operand out, boolean tf32, Temps temps) {
@@ -33,6 +36,12 @@ final class MatmulOps {
             elementwise.fill(out, 0);
             return;
         }
+        int parts = MatmulPlan.splitK(xl.shape().size(1), yl.shape().size(2), xl.shape().size(2), xl.shape().size(0),
+                ctx.multiprocessors());
+        if (parts > 1) {
+            splitMatmul(x, y, out, parts, tf32, temps);
+            return;
+        }
         MatmulPlan plan = MatmulPlan.of(xl, yl, ol, tf32, ctx.multiprocessors());
         if (plan.copyX() || plan.copyY()) {
             matmul(plan.copyX() ? contiguous(x, temps) : x, plan.copyY() ? contiguous(y, temps) : y, out, tf32, temps);
@@ -40,6 +49,36 @@ final class MatmulOps {
         }
         ctx.launch(plan.module(), plan.kernel(), plan.launch(), new KernelArgs().pointer(x.address())
                 .pointer(y.address()).pointer(out.address()).struct(plan.gemm()));
+    }
+
+    /**
+     * A single product x [1,M,K] @ y [1,K,N] as {@code parts} products over consecutive stretches of K
+     * (one batched GEMM, each batch entry a stretch, plus one more for what is left of K), summed into
+     * out in order.
+     */
+    private void splitMatmul(Operand x, Operand y, Operand out, int parts, boolean tf32, Temps temps) {
+        Layout xl = x.layout();
+        Layout yl = y.layout();
+        int m = xl.shape().size(1);
+        int k = xl.shape().size(2);
+        int n = yl.shape().size(2);
+        int stretch = k / parts / 8 * 8;  // whole k-tiles, so the stretches stay 16-byte aligned where K is
+        int rest = k - parts * stretch;
+        int slots = parts + (rest > 0 ? 1 : 0);
+        CudaStorage partial = temps.allocate(DType.FLOAT32, slots * m * n);
+        Layout stretches = new Layout(Shape.of(parts, m, stretch), new int[] {stretch * xl.stride(2), xl.stride(1), xl.stride(2)},
+                xl.offset());
+        Layout yStretches = new Layout(Shape.of(parts, stretch, n), new int[] {stretch * yl.stride(1), yl.stride(1), yl.stride(2)},
+                yl.offset());
+        matmul(new Operand(x.storage(), stretches), new Operand(y.storage(), yStretches),
+                new Operand(partial, Layout.contiguous(Shape.of(parts, m, n))), tf32, temps);
+        if (rest > 0) {
+            Layout last = new Layout(Shape.of(1, m, n), new int[] {m * n, n, 1}, parts * m * n);
+            matmul(new Operand(x.storage(), xl.narrow(2, parts * stretch, rest)),
+                    new Operand(y.storage(), yl.narrow(1, parts * stretch, rest)), new Operand(partial, last), tf32, temps);
+        }
+        reductions.reduce(ReduceOp.SUM, new Operand(partial, Layout.contiguous(Shape.of(slots, m, n))),
+                new boolean[] {true, false, false}, out, temps);
     }
 
     /**

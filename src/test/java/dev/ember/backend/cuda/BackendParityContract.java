@@ -463,6 +463,12 @@ abstract class BackendParityContract {
         }
     }
 
+    @Test
+    void longThinProductsAreSplitAlongK() {
+        // a convolution weight gradient's shape: one tile, a K cut into parts and a rest
+        checkAllLayouts("split-k", 6, 9005, 25, RTOL);
+    }
+
     /**
      * [M, K, N] of two products big enough for 128x128 tiles on this backend's SM count: one in
      * whole tiles (the "_full" kernels) and one with ragged edges.

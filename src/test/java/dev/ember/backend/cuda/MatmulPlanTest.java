@@ -23,10 +23,15 @@ class MatmulPlanTest {
         assertEquals("sgemm128_full_nn", p.kernel());
         assertEquals("sgemm", p.module());
         assertArrayEquals(new int[] {4096, 4096, 4096, 1, 4096, 4096, 0, 0, 0, 0, 0}, p.gemm());
-        assertEquals(new LaunchConfig(32, 32, 1, 256), p.launch());
+        assertEquals(new LaunchConfig(32, 32, 1, 128), p.launch(), "16x8 outputs per thread");
+        MatmulPlan nt = MatmulPlan.of(matrix(1, 4096, 4096), matrix(1, 4096, 4096).permute(0, 2, 1), matrix(1, 4096, 4096),
+                false, H100_SMS);
+        assertEquals("sgemm128_full_nt", nt.kernel());
+        assertEquals(256, nt.launch().blockX(), "8x8 outputs per thread");
         MatmulPlan t = MatmulPlan.of(matrix(1, 4096, 4096), matrix(1, 4096, 4096), matrix(1, 4096, 4096), true, H100_SMS);
         assertEquals("tf32gemm_full_nn", t.kernel());
         assertEquals("tf32gemm", t.module());
+        assertEquals(256, t.launch().blockX());
     }
 
     @Test
@@ -34,6 +39,24 @@ class MatmulPlanTest {
         MatmulPlan p = MatmulPlan.of(matrix(1, 64, 784), matrix(1, 784, 256), matrix(1, 64, 256), false, H100_SMS);
         assertEquals("sgemm64_nn", p.kernel());
         assertEquals(new LaunchConfig(4, 1, 1, 256), p.launch());
+    }
+
+    @Test
+    void thinRowsTakeSmallTilesEvenWhenThereAreManyTiles() {
+        // LeNet-5's first convolution at batch 512: [6, 25] @ [25, 512*784]
+        MatmulPlan p = MatmulPlan.of(matrix(1, 6, 25), matrix(1, 25, 512 * 784), matrix(1, 6, 512 * 784), false, H100_SMS);
+        assertEquals("sgemm64_nn", p.kernel());
+    }
+
+    @Test
+    void fewTilesWithALongKAreSplitAlongK() {
+        // a convolution weight gradient, [6, 512*784] @ [512*784, 25]: one tile, two parts per SM
+        assertEquals(2 * H100_SMS, MatmulPlan.splitK(6, 25, 512 * 784, 1, H100_SMS));
+        // capped so each part keeps MIN_SPLIT_K of K
+        assertEquals(50, MatmulPlan.splitK(16, 150, 50 * MatmulPlan.MIN_SPLIT_K + 7, 1, H100_SMS));
+        assertEquals(1, MatmulPlan.splitK(120, 400, 512, 1, H100_SMS), "K too short to pay for the sum");
+        assertEquals(1, MatmulPlan.splitK(4096, 4096, 4096, 1, H100_SMS), "enough tiles already");
+        assertEquals(1, MatmulPlan.splitK(6, 25, 512 * 784, 2, H100_SMS), "a batch fills the GPU its own way");
     }
 
     @Test
