@@ -5,6 +5,7 @@ import dev.ember.core.Device;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /** Finds the backend of a device. CUDA backends are created on first use, one per device ordinal. */
 public final class Backends {
@@ -18,6 +19,17 @@ public final class Backends {
             return CpuBackend.INSTANCE;
         }
         return CUDA.computeIfAbsent(device, Backends::openCuda);
+    }
+
+    /**
+     * Puts {@code wrap} of a CUDA device's backend in its place (a profiler's timing proxy): every
+     * tensor op on that device goes through the wrapper from then on.
+     */
+    public static void instrument(Device device, UnaryOperator<Backend> wrap) {
+        if (!device.isCuda()) {
+            throw new IllegalArgumentException("only CUDA backends can be instrumented, not " + device);
+        }
+        CUDA.put(device, wrap.apply(of(device)));
     }
 
     private static Backend openCuda(Device device) {

@@ -1,5 +1,8 @@
 package dev.ember.bench;
 
+import dev.ember.backend.Backend;
+import dev.ember.backend.Backends;
+import dev.ember.backend.cuda.CudaBackend;
 import dev.ember.core.Device;
 import dev.ember.data.DataLoader;
 import dev.ember.data.ImageDataset;
@@ -37,6 +40,7 @@ import java.util.zip.GZIPOutputStream;
  * <pre>
  * DigitsOnDevice export data/digits OUT_DIR       (here: writes OUT_DIR/train.u8.gz and val.u8.gz)
  * DigitsOnDevice train OUT_DIR cuda EPOCHS        (there: trains both models, prints BENCH lines)
+ * DigitsOnDevice profile cuda                     (there: each Backend call's share of a batch-512 step)
  * </pre>
  */
 public final class DigitsOnDevice {
@@ -53,8 +57,10 @@ public final class DigitsOnDevice {
             export(ParquetImageDataset.open(Path.of(args[1], "val")), out.resolve("val.u8.gz"));
         } else if (args.length >= 4 && args[0].equals("train")) {
             train(Path.of(args[1]), Device.parse(args[2]), Integer.parseInt(args[3]));
+        } else if (args.length >= 2 && args[0].equals("profile")) {
+            profile(Device.parse(args[1]));
         } else {
-            System.err.println("usage: DigitsOnDevice export DIGITS_DIR OUT_DIR | train RAW_DIR DEVICE EPOCHS");
+            System.err.println("usage: DigitsOnDevice export DIGITS_DIR OUT_DIR | train RAW_DIR DEVICE EPOCHS | profile DEVICE");
             System.exit(2);
         }
     }
@@ -148,23 +154,50 @@ public final class DigitsOnDevice {
         }
     }
 
+    /** One SGD training step of a model on a fixed random batch; {@code waitAfter} also reads the loss back. */
+    private record Step(Runnable run, Runnable waitAfter) {
+        static Step of(String name, Device device, int batch) {
+            Module model = (name.equals("mlp") ? new MLP(784, 256, 10) : LeNet5.mnist()).to(device);
+            Tensor x = Tensor.randn(batch, 1, 28, 28).to(device);
+            Tensor y = Tensor.randint(0, 10, batch).to(device);
+            Loss loss = new CrossEntropyLoss();
+            Optimizer opt = SGD.builder(model.parameters(), 0.01).momentum(0.9).build();
+            Runnable run = () -> {
+                opt.zeroGrad();
+                loss.apply(model.forward(x), y).backward();
+                opt.step();
+            };
+            return new Step(run, () -> {
+                run.run();
+                loss.apply(model.forward(x), y).item(); // a host read waits for the queued kernels
+            });
+        }
+    }
+
     /** Training steps per second on random data, the same step as TrainStepBench. */
     private static double stepsPerSecond(String name, Device device, int batch) {
-        Module model = (name.equals("mlp") ? new MLP(784, 256, 10) : LeNet5.mnist()).to(device);
-        Tensor x = Tensor.randn(batch, 1, 28, 28).to(device);
-        Tensor y = Tensor.randint(0, 10, batch).to(device);
-        Loss loss = new CrossEntropyLoss();
-        Optimizer opt = SGD.builder(model.parameters(), 0.01).momentum(0.9).build();
-        Runnable step = () -> {
-            opt.zeroGrad();
-            loss.apply(model.forward(x), y).backward();
-            opt.step();
-        };
-        Runnable synced = () -> {
-            step.run();
-            loss.apply(model.forward(x), y).item(); // a host read waits for the queued kernels
-        };
-        int reps = Timer.calibrate(synced, 0.3);
-        return reps / Timer.median(Timer.repeat(step, reps), 2, 3);
+        Step step = Step.of(name, device, batch);
+        int reps = Timer.calibrate(step.waitAfter(), 0.3);
+        return reps / Timer.median(Timer.repeat(step.run(), reps), 2, 3);
+    }
+
+    /** Each Backend call's time per batch-512 step of both models, the device waited for around every call. */
+    private static void profile(Device device) {
+        Backend backend = Backends.of(device);
+        Runnable waitForDevice = backend instanceof CudaBackend cuda ? cuda::synchronize : () -> { };
+        BackendProfile profile = BackendProfile.wrap(backend, waitForDevice);
+        Backends.instrument(device, b -> profile.proxy());
+        int steps = 20;
+        for (String name : List.of("lenet5", "mlp")) {
+            Step step = Step.of(name, device, 512);
+            Timer.calibrate(step.waitAfter(), 0.1);
+            profile.record(true);
+            for (int i = 0; i < steps; i++) {
+                step.run().run();
+            }
+            profile.record(false);
+            profile.print(name + "_bs512", steps);
+            profile.reset();
+        }
     }
 }
