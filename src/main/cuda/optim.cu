@@ -4,16 +4,23 @@
 // (Adam's bias corrections) are computed on the host.
 #include "ember.cuh"
 
-// SGD with momentum. On the first step the buffer is set to the gradient (PyTorch's rule).
-extern "C" __global__ void sgd_momentum_f32(float* param, const float* grad, float* momentumBuffer, float lr,
-                                            float momentum, float dampening, float weightDecay, int nesterov,
-                                            int firstStep, unsigned n) {
+// SGD with momentum after the first step (Backend.sgdMomentum; the optimizer sets the buffer on
+// the first): g' = g + wd*p; buf = mu*buf + keep*g'; p += step*(nesterov ? g' + mu*buf : buf), with
+// keep = 1 - dampening and step = -lr. Every product and sum is rounded on its own (_rn: never
+// contracted to an FMA), so the result has the bits of the CPU's loop and of the composed update.
+extern "C" __global__ void sgd_momentum_f32(float* param, const float* grad, float* momentumBuffer, float step,
+                                            float momentum, float keep, float weightDecay, int nesterov,
+                                            unsigned n) {
     EMBER_FOR_EACH(i, n) {
         float p = param[i];
-        float g = grad[i] + weightDecay * p;
-        float buf = firstStep ? g : momentum * momentumBuffer[i] + (1.0f - dampening) * g;
+        float g = grad[i];
+        if (weightDecay != 0.0f) {
+            g = __fadd_rn(g, __fmul_rn(p, weightDecay));
+        }
+        float buf = __fadd_rn(__fmul_rn(momentumBuffer[i], momentum), __fmul_rn(keep, g));
         momentumBuffer[i] = buf;
-        param[i] = p - lr * (nesterov ? g + momentum * buf : buf);
+        float u = nesterov ? __fadd_rn(g, __fmul_rn(buf, momentum)) : buf;
+        param[i] = __fadd_rn(p, __fmul_rn(step, u));
     }
 }
 

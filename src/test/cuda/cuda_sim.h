@@ -54,6 +54,9 @@ inline float __uint_as_float(unsigned u) {
     std::memcpy(&f, &u, 4);
     return f;
 }
+// IEEE single-precision product and sum, rounded to nearest (g++ is not asked to contract them)
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
 using std::isnan;
 using std::max;
 using std::min;

@@ -221,6 +221,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
         }
     }
 
+    /** One fused pass over contiguous operands (optim.cu); other layouts take the composed default. */
+    @Override
+    public void sgdMomentum(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+                            Storage p, Layout pl, Storage g, Layout gl, Storage buf, Layout bl) {
+        if (!pl.isContiguous() || !gl.isContiguous() || !bl.isContiguous()) {
+            Backend.super.sgdMomentum(lr, momentum, dampening, weightDecay, nesterov, p, pl, g, gl, buf, bl);
+            return;
+        }
+        run("sgdMomentum", () -> optimizers.sgdMomentum(lr, momentum, dampening, weightDecay, nesterov,
+                p, pl.offset(), g, gl.offset(), buf, bl.offset(), pl.shape().numel()), p, g, buf);
+    }
+
     @Override
     public void where(Storage cond, Layout cl, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
         withTemps("where", t -> elementwise.where(op(cond, cl), op(x, xl), op(y, yl), op(out, ol), t),

@@ -665,10 +665,40 @@ abstract class BackendParityContract {
         assertThrows(IndexOutOfBoundsException.class, () -> gpu().downloadFloats(dst), "-1 is no index, as in PyTorch");
     }
 
-    // ---- fused optimizers (not in the SPI: checked against the formulas in plain Java) ----
+    // ---- optimizers ----
 
     @Test
-    void fusedSgdMomentumAndAdamFollowTorchOptim() {
+    void sgdMomentumHasTheCpusBits() {
+        int n = 1000;
+        for (boolean nesterov : new boolean[] {false, true}) {
+            for (double weightDecay : new double[] {0, 0.01}) {
+                Twin p = randn(n + 3);
+                Twin g = randn(n + 3);
+                Twin buf = randn(n + 3);
+                Layout fromThird = new Layout(Shape.of(n), new int[] {1}, 3);  // a view: offsets reach the kernel
+                for (int step = 0; step < 3; step++) {
+                    both((b, s) -> b.sgdMomentum(0.1, 0.9, 0.1, weightDecay, nesterov, s.apply(p), fromThird,
+                            s.apply(g), fromThird, s.apply(buf), fromThird));
+                }
+                String what = "sgd momentum, nesterov " + nesterov + ", weight decay " + weightDecay;
+                assertClose(what + ": parameters", p, 0, 0);
+                assertClose(what + ": momentum buffer", buf, 0, 0);
+            }
+        }
+        // a strided parameter takes the composed default
+        Twin p = randn(2 * n);
+        Twin g = randn(n);
+        Twin buf = randn(n);
+        Layout everyOther = new Layout(Shape.of(n), new int[] {2}, 0);
+        Layout dense = contiguous(n);
+        both((b, s) -> b.sgdMomentum(0.1, 0.9, 0, 0.01, true, s.apply(p), everyOther, s.apply(g), dense,
+                s.apply(buf), dense));
+        assertSame("sgd momentum on a strided parameter", p);
+        assertSame("sgd momentum buffer of a strided parameter", buf);
+    }
+
+    @Test
+    void fusedAdamFollowsTorchOptim() {
         int n = 1000;
         float[] p = new float[n];
         float[] g = new float[n];
@@ -679,19 +709,7 @@ abstract class BackendParityContract {
         CudaBackend dev = gpu();
         Storage param = dev.upload(p, DType.FLOAT32);
         Storage grad = dev.upload(g, DType.FLOAT32);
-        Storage buf = dev.allocate(DType.FLOAT32, n);
         float[] ep = p.clone();
-        float[] eb = new float[n];
-        for (int step = 0; step < 3; step++) {
-            dev.fusedOptimizers().sgdMomentum(param, grad, buf, 0.1f, 0.9f, 0.1f, 0.01f, step == 2, step == 0);
-            for (int i = 0; i < n; i++) {
-                float gi = g[i] + 0.01f * ep[i];
-                eb[i] = step == 0 ? gi : 0.9f * eb[i] + 0.9f * gi;
-                ep[i] -= 0.1f * (step == 2 ? gi + 0.9f * eb[i] : eb[i]);
-            }
-        }
-        assertCloseArrays("sgd momentum", ep, dev.downloadFloats(param));
-
         Storage m = dev.allocate(DType.FLOAT32, n);
         Storage v = dev.allocate(DType.FLOAT32, n);
         float[] em = new float[n];
