@@ -1,6 +1,7 @@
 package dev.ember.spark;
 
 import dev.ember.autograd.GradMode;
+import dev.ember.backend.cpu.CpuStorage;
 import dev.ember.core.DType;
 import dev.ember.nn.Module;
 import dev.ember.tensor.Tensor;
@@ -12,12 +13,16 @@ import java.util.List;
  * What travels each step, as one flat {@code float[]} (Spark ml/ann style): the model's trainable
  * parameters in {@link Module#trainableParameters()} order, then its buffers in
  * {@link Module#namedBuffers()} order (BatchNorm's running statistics and step counter; int64 buffers
- * travel as floats and are rounded back). The driver sends weights and buffers; a task sends
- * {@code count ×} (its mean-loss gradient, then its buffers after the step), so the driver's sum
- * over tasks divided by the global batch is the global gradient followed by the count-weighted mean
- * of the tasks' buffers: every task and the driver continue from the same running statistics, as
- * PyTorch's DistributedDataParallel keeps them equal by broadcasting buffers. Frozen parameters
- * never change, so they do not travel: executors get them once per run in the driver's state dict.
+ * travel as floats and are rounded back). The driver sends weights and buffers; a task sends its
+ * mean-loss gradient, then its buffers after the step, with its row count, and the driver sums
+ * {@code count ×} vector over tasks and divides by the global batch: the global gradient followed
+ * by the count-weighted mean of the tasks' buffers. Every task and the driver continue from the same
+ * running statistics, as PyTorch's DistributedDataParallel keeps them equal by broadcasting buffers.
+ * Frozen parameters never change, so they do not travel: executors get them once per run in the
+ * driver's state dict.
+ *
+ * <p>Dense float32 CPU tensors are copied with {@link System#arraycopy}: this runs every step on
+ * the driver and in every task, around a vector of the model's size.
  */
 final class Flat {
     private Flat() {
@@ -35,7 +40,7 @@ final class Flat {
     static float[] weights(Module model) {
         float[] out = new float[size(model)];
         try (var off = GradMode.noGrad()) {
-            forEach(model, out, (t, slot) -> slot.copyInPlace(t.to(DType.FLOAT32)));
+            forEach(model, out, (t, slot) -> copy(t, slot));
         }
         return out;
     }
@@ -47,23 +52,18 @@ final class Flat {
         }
     }
 
-    /** {@code scale ×} (each trainable parameter's gradient, zeros where it has none; then the buffers). */
-    static float[] gradients(Module model, float scale) {
+    /** Each trainable parameter's gradient (zeros where it has none), then the buffers. */
+    static float[] gradients(Module model) {
         float[] out = new float[size(model)];
         int params = model.trainableParameters().size();
         try (var off = GradMode.noGrad()) {
             int[] k = {0};
             forEach(model, out, (t, slot) -> {
-                Tensor v = k[0]++ < params ? t.grad() : t.to(DType.FLOAT32);
+                Tensor v = k[0]++ < params ? t.grad() : t;
                 if (v != null) {
-                    slot.copyInPlace(v);
+                    copy(v, slot);
                 }
             });
-        }
-        if (scale != 1) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] *= scale;
-            }
         }
         return out;
     }
@@ -87,8 +87,28 @@ final class Flat {
         }
     }
 
+    /** slot (a dense float32 CPU view of a flat vector) = t, converted to float32. */
+    private static void copy(Tensor t, Tensor slot) {
+        float[] from = dense(t);
+        if (from != null) {
+            System.arraycopy(from, t.layout().offset(), dense(slot), slot.layout().offset(), t.numel());
+        } else {
+            slot.copyInPlace(t.to(DType.FLOAT32));
+        }
+    }
+
+    /** t's backing array when t is a dense float32 CPU tensor (its elements from its layout's offset), else null. */
+    private static float[] dense(Tensor t) {
+        return t.dtype() == DType.FLOAT32 && t.layout().isContiguous() && t.storage() instanceof CpuStorage c
+                ? c.floats() : null;
+    }
+
     private static void assign(Tensor t, Tensor slot) {
-        if (t.dtype() == DType.INT64) {
+        float[] to = dense(t);
+        if (to != null) {
+            System.arraycopy(dense(slot), slot.layout().offset(), to, t.layout().offset(), t.numel());
+            t.storage().bumpVersion();
+        } else if (t.dtype() == DType.INT64) {
             float[] v = slot.toFloatArray();
             long[] rounded = new long[v.length];
             for (int i = 0; i < v.length; i++) {

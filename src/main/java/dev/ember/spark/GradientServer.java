@@ -23,8 +23,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The driver's side of synchronous data-parallel SGD for one run: the P tasks of the run's training
  * stage link to it (over TCP, or in memory from this JVM: {@link TaskLink}) and stay for every epoch.
- * The driver goes through phases: {@link #runEpoch} collects one {@code (sum-gradient, count,
- * lossSum)} per partition each step, hands the total to the driver's optimizer ({@link Stepper}) and
+ * The driver goes through phases: {@link #runEpoch} collects one {@code (gradient, count, lossSum)}
+ * per partition each step, hands their count-weighted mean to the driver's optimizer ({@link Stepper}) and
  * sends the new weights to every task; {@link #evaluate} has every task score its validation shard
  * with the given weights; {@link #finish} lets the tasks end. Between phases (checkpoints) tasks wait.
  *
@@ -34,9 +34,12 @@ import java.util.function.BooleanSupplier;
  * current step (or evaluation) and the result is as if nothing had failed.
  */
 final class GradientServer implements AutoCloseable {
-    /** Applies one global step: {@code sumGradient / count} is the gradient of the mean loss over the global batch. */
+    /**
+     * Applies one global step from {@code mean}, the tasks' summed vectors over {@code count}: the
+     * gradient of the mean loss over the global batch, then the count-weighted mean of the buffers.
+     */
     interface Stepper {
-        float[] step(int step, float[] sumGradient, long count, double lossSum);
+        float[] step(int step, float[] mean, long count, double lossSum);
     }
 
     /** Called after each applied step (progress printing). */
@@ -346,15 +349,15 @@ final class GradientServer implements AutoCloseable {
                 continue;
             }
             long d0 = System.nanoTime();
-            float[] sum = sum(pending, weights.length);
             long count = 0;
             double loss = 0;
             for (Grad x : pending) {
                 count += x.count();
                 loss += x.lossSum();
             }
+            float[] mean = mean(pending, weights.length, count);
             Arrays.fill(pending, null);
-            weights = stepper.step(step, sum, count, loss);
+            weights = stepper.step(step, mean, count, loss);
             step++;
             lossSum += loss / count;
             images += count;
@@ -460,23 +463,35 @@ final class GradientServer implements AutoCloseable {
         Arrays.fill(pending, null);
     }
 
-    /** The sum of the tasks' gradients, into the first non-empty one (tasks without rows send none). */
-    private static float[] sum(Grad[] pending, int n) {
-        float[] sum = null;
-        for (Grad x : pending) {
-            if (x.count() == 0) {
-                continue;
-            }
-            if (sum == null) {
-                sum = x.gradient();
-                continue;
-            }
-            float[] v = x.gradient();
+    /**
+     * {@code sum over tasks of count × vector, / total count}, the tasks' terms added in partition
+     * order, into the first non-empty vector (tasks without rows send none). One vectorisable pass
+     * per further task; the factors of 1 it multiplies by elsewhere are exact.
+     */
+    private static float[] mean(Grad[] pending, int n, long count) {
+        Grad[] parts = Arrays.stream(pending).filter(x -> x.count() > 0).toArray(Grad[]::new);
+        if (parts.length == 0) {
+            return new float[n];
+        }
+        float inv = 1f / count;
+        float[] out = parts[0].gradient();
+        if (parts.length == 1) {
+            float w = parts[0].count();
             for (int i = 0; i < n; i++) {
-                sum[i] += v[i];
+                out[i] = out[i] * w * inv;
+            }
+            return out;
+        }
+        for (int p = 1; p < parts.length; p++) {
+            float[] v = parts[p].gradient();
+            float w = parts[p].count();
+            float outWeight = p == 1 ? parts[0].count() : 1f;
+            float scale = p == parts.length - 1 ? inv : 1f;
+            for (int i = 0; i < n; i++) {
+                out[i] = (out[i] * outWeight + v[i] * w) * scale;
             }
         }
-        return sum != null ? sum : new float[n];
+        return out;
     }
 
     private void sendOrDrop(Conn c, Object[] pending) {

@@ -237,12 +237,8 @@ public final class SparkTraining {
                     int e = epoch;
                     long[] lastPrint = {t0};
                     GradientServer.EpochResult r = server.runEpoch(epoch, stepsPerEpoch, Flat.weights(model),
-                            (step, sum, count, lossSum) -> {
-                                float inv = 1f / count;
-                                for (int i = 0; i < sum.length; i++) {
-                                    sum[i] *= inv;
-                                }
-                                Flat.setAverages(model, sum);
+                            (step, mean, count, lossSum) -> {
+                                Flat.setAverages(model, mean);
                                 optimizer.step();
                                 return Flat.weights(model);
                             }, stageEnded, (step, loss, images) -> {

@@ -57,7 +57,7 @@ abstract class TaskLink implements AutoCloseable {
     /** Blocks for the driver's next state; throws once the link is closed. */
     abstract State receive() throws IOException;
 
-    /** This task's {@code (sum-gradient, count, lossSum)} for a step; the server owns {@code gradient} after. */
+    /** This task's {@code (mean-loss gradient and buffers, count, lossSum)} for a step; the server owns {@code gradient} after. */
     abstract void send(int epoch, int step, int count, double lossSum, float[] gradient) throws IOException;
 
     /** This task's share of the validation after {@code epoch}. */

@@ -40,9 +40,9 @@ import java.util.stream.IntStream;
  * job's paths, links to the driver's {@link GradientServer} ({@link TaskLink}) and does what the
  * driver asks until it says {@link TaskLink#FINISH}:
  * <ul>
- * <li>step s of epoch e (with the weights and buffers, {@link Flat}): the <em>sum</em> of per-sample
- * gradients over the rows of global batch {@code perm_e[s·B .. (s+1)·B)} it holds (mean-loss gradient
- * × local count), sent with its buffers × count, the count and the summed loss;</li>
+ * <li>step s of epoch e (with the weights and buffers, {@link Flat}): the mean-loss gradient over the
+ * rows of global batch {@code perm_e[s·B .. (s+1)·B)} it holds, sent with its buffers, the row count
+ * and the summed loss (the driver weights each task's vector by its count);</li>
  * <li>{@link TaskLink#EVALUATE}: the scores of its validation shard with the given weights.</li>
  * </ul>
  * When the job caches features ({@link FeatureCaching}), the task computes its shards' frozen-backbone
@@ -132,7 +132,7 @@ final class TrainTask implements FlatMapFunction<Iterator<StageInput>, String> {
                     link.send(epoch, state.step(), 0, 0, new float[0]);
                 } else {
                     double meanLoss = Steps.gradients(trained, loss, in.images(), in.labels());
-                    link.send(epoch, state.step(), in.count(), meanLoss * in.count(), Flat.gradients(model, in.count()));
+                    link.send(epoch, state.step(), in.count(), meanLoss * in.count(), Flat.gradients(model));
                     computed++;
                 }
                 inputs.prefetch(epoch, state.step());

@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
 /**
  * The gradient-exchange protocol between training tasks and the driver's {@link GradientServer}.
  * Task → driver: {@code HELLO(magic, runId, partition, attempt)} once, then per step
- * {@code GRAD(epoch, step, count, lossSum, float[] sumGradient)} and per validation
+ * {@code GRAD(epoch, step, count, lossSum, float[] gradient)} and per validation
  * {@code SCORES(epoch, lossSum, correct, count, long[k][k] confusion)}. Driver → task:
  * {@code (epoch, step, float[] weights)}, where step {@link TaskLink#EVALUATE} asks for scores and
  * {@link TaskLink#FINISH} (no weights) ends the stage.
