@@ -107,8 +107,15 @@ public final class GpuBench {
                 double s = time(3, 10, () -> gpu.matmul(x, square, y, square, out, square));
                 report("sgemm4096_" + kind, flop / s / 1e12, "TFLOP/s");
                 report("sgemm4096_" + kind + "_max_rel_err", maxRelativeError(a, b, gpu.downloadFloats(out)), "");
-                double st = time(1, 5, () -> gpu.matmul(x, square, y, transposed, out, square));
-                report("sgemm4096_" + kind + "_nt", flop / st / 1e12, "TFLOP/s");
+                // the other operand layouts: "t" is a transposed view, read in place
+                Layout[][] layouts = {{square, transposed}, {transposed, square}, {transposed, transposed}};
+                String[] names = {"_nt", "_tn", "_tt"};
+                for (int l = 0; l < layouts.length; l++) {
+                    Layout xl = layouts[l][0];
+                    Layout yl = layouts[l][1];
+                    double st = time(1, 5, () -> gpu.matmul(x, xl, y, yl, out, square));
+                    report("sgemm4096_" + kind + names[l], flop / st / 1e12, "TFLOP/s");
+                }
             }
             gpu.setAllowTf32(false);
         }
