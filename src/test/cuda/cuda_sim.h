@@ -57,6 +57,8 @@ inline float __uint_as_float(unsigned u) {
 // IEEE single-precision product and sum, rounded to nearest (g++ is not asked to contract them)
 inline float __fmul_rn(float a, float b) { return a * b; }
 inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fdiv_rn(float a, float b) { return a / b; }
+inline float __fsqrt_rn(float a) { return std::sqrt(a); }
 using std::isnan;
 using std::max;
 using std::min;

@@ -1048,6 +1048,31 @@ public final class Tensor {
         buf.storage.bumpVersion();
     }
 
+    /**
+     * One Adam (or, with {@code decoupled}, AdamW) update of this parameter in place at step
+     * {@code step} (from 1), its moments {@code m} and {@code v} updated too ({@link dev.ember.optim.Adam}'s
+     * formula; one fused pass where the backend has one). All four float32 of this shape, on this
+     * device; only outside autograd (the optimizers run under no-grad).
+     */
+    public void adamInPlace(Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                            double weightDecay, boolean decoupled, double step) {
+        if (!directInPlace(grad, m, v)) {
+            throw new IllegalStateException("adamInPlace: an optimizer update runs under GradMode.noGrad()");
+        }
+        for (Tensor t : new Tensor[] {grad, m, v}) {
+            checkDevice(t, "adam");
+            if (!t.shape().equals(shape()) || t.dtype() != DType.FLOAT32 || dtype() != DType.FLOAT32) {
+                throw new ShapeException("adam: expected float32 tensors of shape " + shape() + ", got " + t.dtype()
+                        + " " + t.shape());
+            }
+        }
+        backend().adam(lr, beta1, beta2, eps, weightDecay, decoupled, step, storage, layout, grad.storage, grad.layout,
+                m.storage, m.layout, v.storage, v.layout);
+        storage.bumpVersion();
+        m.storage.bumpVersion();
+        v.storage.bumpVersion();
+    }
+
     public Tensor subInPlace(Tensor other) {
         if (directInPlace(other)) {
             binaryInto(BinaryOp.SUB, other, this);

@@ -99,6 +99,23 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** One pass over contiguous operands with one offset (as for sgdMomentum); else the composed default. */
+    @Override
+    public void adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled,
+                     double step, Storage p, Layout pl, Storage g, Layout gl, Storage m, Layout ml, Storage v,
+                     Layout vl) {
+        if (pl.isContiguous() && gl.isContiguous() && ml.isContiguous() && vl.isContiguous() && pl.offset() == gl.offset()
+                && gl.offset() == ml.offset() && ml.offset() == vl.offset()) {
+            Elementwise.adam((float) (decoupled ? 1 - lr * weightDecay : weightDecay), decoupled, weightDecay != 0,
+                    (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
+                    (float) (1 / Math.sqrt(1 - Math.pow(beta2, step))), (float) eps,
+                    (float) (-lr / (1 - Math.pow(beta1, step))), cpu(p).floats(), cpu(g).floats(), cpu(m).floats(),
+                    cpu(v).floats(), pl.offset(), pl.shape().numel());
+        } else {
+            Backend.super.adam(lr, beta1, beta2, eps, weightDecay, decoupled, step, p, pl, g, gl, m, ml, v, vl);
+        }
+    }
+
     @Override
     public void where(Storage cond, Layout cl, Storage x, Layout xl, Storage y, Layout yl, Storage out, Layout ol) {
         Elementwise.where(cpu(cond), cl, cpu(x), xl, cpu(y), yl, cpu(out), ol);

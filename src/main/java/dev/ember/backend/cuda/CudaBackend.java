@@ -73,11 +73,6 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.allowTf32 = allow;
     }
 
-    /** Fused optimizer updates on this device. */
-    public FusedOptimizers fusedOptimizers() {
-        return optimizers;
-    }
-
     /** Waits for every queued kernel; raises errors they met. */
     public void synchronize() {
         run("synchronize", () -> {
@@ -231,6 +226,19 @@ public final class CudaBackend implements Backend, AutoCloseable {
         }
         run("sgdMomentum", () -> optimizers.sgdMomentum(lr, momentum, dampening, weightDecay, nesterov,
                 p, pl.offset(), g, gl.offset(), buf, bl.offset(), pl.shape().numel()), p, g, buf);
+    }
+
+    /** One fused pass over contiguous operands (optim.cu); other layouts take the composed default. */
+    @Override
+    public void adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled,
+                     double step, Storage p, Layout pl, Storage g, Layout gl, Storage m, Layout ml, Storage v,
+                     Layout vl) {
+        if (!pl.isContiguous() || !gl.isContiguous() || !ml.isContiguous() || !vl.isContiguous()) {
+            Backend.super.adam(lr, beta1, beta2, eps, weightDecay, decoupled, step, p, pl, g, gl, m, ml, v, vl);
+            return;
+        }
+        run("adam", () -> optimizers.adam(lr, beta1, beta2, eps, weightDecay, decoupled, step, p, pl.offset(), g,
+                gl.offset(), m, ml.offset(), v, vl.offset(), pl.shape().numel()), p, g, m, v);
     }
 
     @Override

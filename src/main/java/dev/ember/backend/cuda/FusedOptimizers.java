@@ -4,12 +4,11 @@ import dev.ember.core.DType;
 import dev.ember.core.Storage;
 
 /**
- * One-kernel optimizer steps on optim.cu: SGD with momentum behind {@link CudaBackend#sgdMomentum},
- * and Adam for when the optimizers learn to use it (it is not part of the Backend SPI yet: Adam
- * composes the primitives). Adam's storages are whole contiguous float32 tensors of one size; the
- * formulas are torch.optim's.
+ * One-kernel optimizer steps on optim.cu, behind {@link CudaBackend#sgdMomentum} and
+ * {@link CudaBackend#adam}: contiguous float32 storages, each from its element offset; the formulas
+ * are torch.optim's, with the CPU's float operations in its order.
  */
-public final class FusedOptimizers {
+final class FusedOptimizers {
     private static final String MODULE = "optim";
 
     private final CudaContext ctx;
@@ -30,15 +29,16 @@ public final class FusedOptimizers {
                 .f32((float) momentum).f32((float) (1 - dampening)).f32((float) weightDecay).i32(nesterov ? 1 : 0));
     }
 
-    /** Adam (AdamW when {@code decoupledWeightDecay}); {@code step} counts from 1. */
-    public void adam(Storage param, Storage grad, Storage expAvg, Storage expAvgSq, float lr, float beta1,
-                     float beta2, float eps, float weightDecay, boolean decoupledWeightDecay, int step) {
-        int n = requireSameSize(param, grad, expAvg, expAvgSq);
-        float biasCorrection1 = (float) (1 - Math.pow(beta1, step));
-        float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        launch("adam_f32", n, new KernelArgs().pointer(address(param, 0)).pointer(address(grad, 0))
-                .pointer(address(expAvg, 0)).pointer(address(expAvgSq, 0)).f32(lr).f32(beta1).f32(beta2).f32(eps)
-                .f32(weightDecay).i32(decoupledWeightDecay ? 1 : 0).f32(biasCorrection1).f32(biasCorrection2Sqrt));
+    /** {@link dev.ember.backend.Backend#adam} in one pass, like {@link #sgdMomentum}. */
+    void adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled, double step,
+              Storage param, int paramOffset, Storage grad, int gradOffset, Storage expAvg, int expAvgOffset,
+              Storage expAvgSq, int expAvgSqOffset, int n) {
+        launch("adam_f32", n, new KernelArgs().pointer(address(param, paramOffset)).pointer(address(grad, gradOffset))
+                .pointer(address(expAvg, expAvgOffset)).pointer(address(expAvgSq, expAvgSqOffset))
+                .f32((float) (decoupled ? 1 - lr * weightDecay : weightDecay)).i32(decoupled ? 1 : 0)
+                .i32(weightDecay != 0 ? 1 : 0).f32((float) beta1).f32((float) (1 - beta1)).f32((float) beta2)
+                .f32((float) (1 - beta2)).f32((float) (1 / Math.sqrt(1 - Math.pow(beta2, step)))).f32((float) eps)
+                .f32((float) (-lr / (1 - Math.pow(beta1, step)))));
     }
 
     private long address(Storage s, int offset) {
@@ -47,16 +47,6 @@ public final class FusedOptimizers {
             throw new IllegalArgumentException("fused optimizers take float32 storages, got " + c.dtype().torchName());
         }
         return c.address() + 4L * offset;
-    }
-
-    private static int requireSameSize(Storage first, Storage... others) {
-        for (Storage s : others) {
-            if (s.size() != first.size()) {
-                throw new IllegalArgumentException("fused optimizer storages differ in size: " + first.size() + " vs "
-                        + s.size());
-            }
-        }
-        return first.size();
     }
 
     private void launch(String kernel, int n, KernelArgs args) {

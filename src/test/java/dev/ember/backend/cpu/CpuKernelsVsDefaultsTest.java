@@ -177,4 +177,49 @@ class CpuKernelsVsDefaultsTest {
             }
         }
     }
+
+    @Test
+    void fusedOptimizerStepsHaveTheComposedBits() {
+        Backend cpu = CpuBackend.INSTANCE;
+        Backend composed = composed();
+        int n = 301;
+        Layout dense = Layout.contiguous(Shape.of(n));
+        for (boolean variant : new boolean[] {false, true}) {
+            for (double weightDecay : new double[] {0, 0.05}) {
+                Storage[] fused = {random(30, n), random(31, n), random(32, n), squares(random(33, n))};
+                Storage[] reference = new Storage[4];
+                for (int i = 0; i < 4; i++) {
+                    reference[i] = cpu.upload(cpu.downloadFloats(fused[i]), DType.FLOAT32);
+                }
+                for (int step = 1; step <= 3; step++) {
+                    // Adam or AdamW, then SGD with momentum or Nesterov on the same parameter
+                    for (Backend b : new Backend[] {cpu, composed}) {
+                        Storage[] t = b == cpu ? fused : reference;
+                        b.adam(3e-3, 0.9, 0.999, 1e-8, weightDecay, variant, step, t[0], dense, t[1], dense, t[2], dense,
+                                t[3], dense);
+                        b.sgdMomentum(0.1, 0.9, 0.1, weightDecay, variant, t[0], dense, t[1], dense, t[2], dense);
+                    }
+                }
+                String what = (variant ? "adamw, nesterov" : "adam, momentum") + ", weight decay " + weightDecay;
+                String[] names = {"parameters", "gradient", "first moment / momentum", "second moment"};
+                for (int i = 0; i < 4; i++) {
+                    float[] e = cpu.downloadFloats(reference[i]);
+                    float[] a = cpu.downloadFloats(fused[i]);
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(Float.floatToIntBits(e[j]), Float.floatToIntBits(a[j]),
+                                what + ": " + names[i] + " at " + j + ": " + a[j] + " fused, " + e[j] + " composed");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each element squared: a valid second moment (Adam takes its square root). */
+    private static Storage squares(Storage s) {
+        float[] v = CpuBackend.INSTANCE.downloadFloats(s);
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= v[i];
+        }
+        return CpuBackend.INSTANCE.upload(v, DType.FLOAT32);
+    }
 }

@@ -698,42 +698,37 @@ abstract class BackendParityContract {
     }
 
     @Test
-    void fusedAdamFollowsTorchOptim() {
+    void adamHasTheCpusBits() {
         int n = 1000;
-        float[] p = new float[n];
-        float[] g = new float[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = (float) rng.nextGaussian();
-            g[i] = (float) rng.nextGaussian();
-        }
-        CudaBackend dev = gpu();
-        Storage param = dev.upload(p, DType.FLOAT32);
-        Storage grad = dev.upload(g, DType.FLOAT32);
-        float[] ep = p.clone();
-        Storage m = dev.allocate(DType.FLOAT32, n);
-        Storage v = dev.allocate(DType.FLOAT32, n);
-        float[] em = new float[n];
-        float[] ev = new float[n];
-        for (int step = 1; step <= 3; step++) {
-            dev.fusedOptimizers().adam(param, grad, m, v, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.1f, true, step);
-            double bc1 = 1 - Math.pow(0.9, step);
-            double bc2 = Math.sqrt(1 - Math.pow(0.999, step));
-            for (int i = 0; i < n; i++) {
-                ep[i] *= 1 - 1e-2f * 0.1f;
-                em[i] = 0.9f * em[i] + 0.1f * g[i];
-                ev[i] = 0.999f * ev[i] + 0.001f * g[i] * g[i];
-                ep[i] -= (float) (1e-2 / bc1 * em[i] / (Math.sqrt(ev[i]) / bc2 + 1e-8));
+        for (boolean decoupled : new boolean[] {false, true}) {
+            for (double weightDecay : new double[] {0, 0.1}) {
+                Twin p = randn(n + 3);
+                Twin g = randn(n + 3);
+                Twin m = randn(n + 3);
+                Twin v = uniform(n + 3, 0, 2);
+                Layout fromThird = new Layout(Shape.of(n), new int[] {1}, 3);  // a view: offsets reach the kernel
+                for (int step = 1; step <= 3; step++) {
+                    int t = step;
+                    both((b, s) -> b.adam(1e-2, 0.9, 0.999, 1e-8, weightDecay, decoupled, t, s.apply(p), fromThird,
+                            s.apply(g), fromThird, s.apply(m), fromThird, s.apply(v), fromThird));
+                }
+                String what = (decoupled ? "adamw" : "adam") + ", weight decay " + weightDecay;
+                assertClose(what + ": parameters", p, 0, 0);
+                assertClose(what + ": first moment", m, 0, 0);
+                assertClose(what + ": second moment", v, 0, 0);
             }
         }
-        assertCloseArrays("adamw", ep, dev.downloadFloats(param));
-    }
-
-    private static void assertCloseArrays(String what, float[] expected, float[] actual) {
-        for (int i = 0; i < expected.length; i++) {
-            if (!(Math.abs(expected[i] - actual[i]) <= 1e-5 * Math.abs(expected[i]) + 1e-6)) {
-                fail(what + ": element " + i + " is " + actual[i] + ", expected " + expected[i]);
-            }
-        }
+        // a strided parameter takes the composed default
+        Twin p = randn(2 * n);
+        Twin g = randn(n);
+        Twin m = randn(n);
+        Twin v = uniform(n, 0, 2);
+        Layout everyOther = new Layout(Shape.of(n), new int[] {2}, 0);
+        Layout dense = contiguous(n);
+        both((b, s) -> b.adam(1e-2, 0.9, 0.999, 1e-8, 0.1, false, 2, s.apply(p), everyOther, s.apply(g), dense,
+                s.apply(m), dense, s.apply(v), dense));
+        assertSame("adam on a strided parameter", p);
+        assertSame("adam's second moment of a strided parameter", v);
     }
 
     // ---- memory ----
