@@ -69,9 +69,7 @@ public interface Backend {
         int n = pl.shape().numel();
         Storage decayed = null;
         if (weightDecay != 0) {
-            decayed = allocate(DType.FLOAT32, n);
-            unary(UnaryOp.MUL_SCALAR, weightDecay, 0, p, pl, decayed, dense);
-            binary(BinaryOp.ADD, g, gl, decayed, dense, decayed, dense);
+            decayed = withWeightDecay(weightDecay, p, pl, g, gl);
             g = decayed;
             gl = dense;
         }
@@ -109,9 +107,7 @@ public interface Backend {
             if (decoupled) {
                 unary(UnaryOp.MUL_SCALAR, 1 - lr * weightDecay, 0, p, pl, p, pl);
             } else {
-                decayed = allocate(DType.FLOAT32, n);
-                unary(UnaryOp.MUL_SCALAR, weightDecay, 0, p, pl, decayed, dense);
-                binary(BinaryOp.ADD, g, gl, decayed, dense, decayed, dense);
+                decayed = withWeightDecay(weightDecay, p, pl, g, gl);
                 g = decayed;
                 gl = dense;
             }
@@ -131,6 +127,15 @@ public interface Backend {
         if (decayed != null) {
             decayed.close();
         }
+    }
+
+    /** {@code g + wd·p} (weight decay added to the gradient) as a new dense float32 storage; the caller closes it. */
+    private Storage withWeightDecay(double weightDecay, Storage p, Layout pl, Storage g, Layout gl) {
+        Layout dense = Layout.contiguous(pl.shape());
+        Storage decayed = allocate(DType.FLOAT32, dense.shape().numel());
+        unary(UnaryOp.MUL_SCALAR, weightDecay, 0, p, pl, decayed, dense);
+        binary(BinaryOp.ADD, g, gl, decayed, dense, decayed, dense);
+        return decayed;
     }
 
     /** {@code out = cond ? x : y}. */
