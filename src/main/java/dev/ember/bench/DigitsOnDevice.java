@@ -14,6 +14,7 @@ import dev.ember.loss.Loss;
 import dev.ember.models.LeNet5;
 import dev.ember.models.MLP;
 import dev.ember.nn.Module;
+import dev.ember.optim.AdamW;
 import dev.ember.optim.Optimizer;
 import dev.ember.optim.SGD;
 import dev.ember.tensor.Tensor;
@@ -149,19 +150,25 @@ public final class DigitsOnDevice {
             System.out.printf(Locale.ROOT, "BENCH digits_%s_val_acc_%depochs %.4f acc%n", name, epochs, last.valAccuracy());
             for (int batch : new int[] {64, 512}) {
                 System.out.printf(Locale.ROOT, "BENCH train_%s_bs%d %.1f img/s%n", name, batch,
-                        stepsPerSecond(name, device, batch) * batch);
+                        stepsPerSecond(name, device, batch, false) * batch);
             }
+            System.out.printf(Locale.ROOT, "BENCH train_%s_adamw_bs512 %.1f img/s%n", name,
+                    stepsPerSecond(name, device, 512, true) * 512);
         }
     }
 
-    /** One SGD training step of a model on a fixed random batch; {@code waitAfter} also reads the loss back. */
+    /**
+     * One training step of a model on a fixed random batch, with SGD (momentum 0.9) or AdamW;
+     * {@code waitAfter} also reads the loss back.
+     */
     private record Step(Runnable run, Runnable waitAfter) {
-        static Step of(String name, Device device, int batch) {
+        static Step of(String name, Device device, int batch, boolean adamw) {
             Module model = (name.equals("mlp") ? new MLP(784, 256, 10) : LeNet5.mnist()).to(device);
             Tensor x = Tensor.randn(batch, 1, 28, 28).to(device);
             Tensor y = Tensor.randint(0, 10, batch).to(device);
             Loss loss = new CrossEntropyLoss();
-            Optimizer opt = SGD.builder(model.parameters(), 0.01).momentum(0.9).build();
+            Optimizer opt = adamw ? new AdamW(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 1e-2)
+                    : SGD.builder(model.parameters(), 0.01).momentum(0.9).build();
             Runnable run = () -> {
                 opt.zeroGrad();
                 loss.apply(model.forward(x), y).backward();
@@ -175,8 +182,8 @@ public final class DigitsOnDevice {
     }
 
     /** Training steps per second on random data, the same step as TrainStepBench. */
-    private static double stepsPerSecond(String name, Device device, int batch) {
-        Step step = Step.of(name, device, batch);
+    private static double stepsPerSecond(String name, Device device, int batch, boolean adamw) {
+        Step step = Step.of(name, device, batch, adamw);
         int reps = Timer.calibrate(step.waitAfter(), 0.3);
         return reps / Timer.median(Timer.repeat(step.run(), reps), 2, 3);
     }
@@ -189,7 +196,7 @@ public final class DigitsOnDevice {
         Backends.instrument(device, b -> profile.proxy());
         int steps = 20;
         for (String name : List.of("lenet5", "mlp")) {
-            Step step = Step.of(name, device, 512);
+            Step step = Step.of(name, device, 512, false);
             Timer.calibrate(step.waitAfter(), 0.1);
             profile.record(true);
             for (int i = 0; i < steps; i++) {
