@@ -94,35 +94,36 @@ public interface Backend {
      * shape, at step {@code step} (counted from 1): with weight decay wd, AdamW ({@code decoupled})
      * first scales p by (1 - lr·wd), Adam adds wd·p to g; then {@code m = β1·m + (1-β1)·g; v = β2·v +
      * (1-β2)·g²; p += -lr/(1-β1^t) · m / (√v · (1/√(1-β2^t)) + ε)}. The default composes it from
-     * {@link #unary}, {@link #binary} and {@link #axpy}; a backend may fuse it into one pass with the
-     * same float operations in the same order.
+     * {@link #unary}, {@link #binary} and {@link #axpy} with the scalars of {@link AdamScalars}; a
+     * backend may fuse it into one pass with the same float operations in the same order.
      */
     default void adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled,
                       double step, Storage p, Layout pl, Storage g, Layout gl, Storage m, Layout ml, Storage v,
                       Layout vl) {
+        AdamScalars s = AdamScalars.of(lr, beta1, beta2, eps, weightDecay, decoupled, step);
         Layout dense = Layout.contiguous(pl.shape());
         int n = pl.shape().numel();
         Storage decayed = null;
-        if (weightDecay != 0) {
-            if (decoupled) {
-                unary(UnaryOp.MUL_SCALAR, 1 - lr * weightDecay, 0, p, pl, p, pl);
+        if (s.decays()) {
+            if (s.decoupled()) {
+                unary(UnaryOp.MUL_SCALAR, s.decay(), 0, p, pl, p, pl);
             } else {
-                decayed = withWeightDecay(weightDecay, p, pl, g, gl);
+                decayed = withWeightDecay(s.decay(), p, pl, g, gl);
                 g = decayed;
                 gl = dense;
             }
         }
-        unary(UnaryOp.MUL_SCALAR, beta1, 0, m, ml, m, ml);
-        axpy(1 - beta1, g, gl, m, ml);
-        unary(UnaryOp.MUL_SCALAR, beta2, 0, v, vl, v, vl);
+        unary(UnaryOp.MUL_SCALAR, s.beta1(), 0, m, ml, m, ml);
+        axpy(s.keep1(), g, gl, m, ml);
+        unary(UnaryOp.MUL_SCALAR, s.beta2(), 0, v, vl, v, vl);
         Storage t = allocate(DType.FLOAT32, n);
         binary(BinaryOp.MUL, g, gl, g, gl, t, dense);
-        axpy(1 - beta2, t, dense, v, vl);
+        axpy(s.keep2(), t, dense, v, vl);
         unary(UnaryOp.SQRT, 0, 0, v, vl, t, dense);
-        unary(UnaryOp.MUL_SCALAR, 1 / Math.sqrt(1 - Math.pow(beta2, step)), 0, t, dense, t, dense);
-        unary(UnaryOp.ADD_SCALAR, eps, 0, t, dense, t, dense);
+        unary(UnaryOp.MUL_SCALAR, s.invBias2Sqrt(), 0, t, dense, t, dense);
+        unary(UnaryOp.ADD_SCALAR, s.eps(), 0, t, dense, t, dense);
         binary(BinaryOp.DIV, m, ml, t, dense, t, dense);
-        axpy(-lr / (1 - Math.pow(beta1, step)), t, dense, p, pl);
+        axpy(s.step(), t, dense, p, pl);
         t.close();
         if (decayed != null) {
             decayed.close();

@@ -1,5 +1,6 @@
 package dev.ember.backend.cpu;
 
+import dev.ember.backend.AdamScalars;
 import dev.ember.backend.Backend;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.ConvGeometry;
@@ -106,11 +107,8 @@ public final class CpuBackend implements Backend {
                      Layout vl) {
         if (pl.isContiguous() && gl.isContiguous() && ml.isContiguous() && vl.isContiguous() && pl.offset() == gl.offset()
                 && gl.offset() == ml.offset() && ml.offset() == vl.offset()) {
-            Elementwise.adam((float) (decoupled ? 1 - lr * weightDecay : weightDecay), decoupled, weightDecay != 0,
-                    (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
-                    (float) (1 / Math.sqrt(1 - Math.pow(beta2, step))), (float) eps,
-                    (float) (-lr / (1 - Math.pow(beta1, step))), cpu(p).floats(), cpu(g).floats(), cpu(m).floats(),
-                    cpu(v).floats(), pl.offset(), pl.shape().numel());
+            Elementwise.adam(AdamScalars.of(lr, beta1, beta2, eps, weightDecay, decoupled, step), cpu(p).floats(),
+                    cpu(g).floats(), cpu(m).floats(), cpu(v).floats(), pl.offset(), pl.shape().numel());
         } else {
             Backend.super.adam(lr, beta1, beta2, eps, weightDecay, decoupled, step, p, pl, g, gl, m, ml, v, vl);
         }

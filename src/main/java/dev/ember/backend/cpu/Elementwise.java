@@ -1,5 +1,6 @@
 package dev.ember.backend.cpu;
 
+import dev.ember.backend.AdamScalars;
 import dev.ember.backend.BinaryOp;
 import dev.ember.backend.UnaryOp;
 import dev.ember.core.DType;
@@ -310,31 +311,31 @@ final class Elementwise {
 
     /**
      * {@link dev.ember.backend.Backend#adam} over {@code n} contiguous floats from {@code at} in each
-     * array, with the composed version's float operations in its order (each scalar rounded to float
-     * once, as the unary ops and axpy take theirs), so both give the same bits.
+     * array, with the composed version's float operations in its order and its {@link AdamScalars},
+     * so both give the same bits.
      */
-    static void adam(float decay, boolean decoupled, boolean decays, float beta1, float keep1, float beta2, float keep2,
-                     float invBias2Sqrt, float eps, float step, float[] p, float[] g, float[] m, float[] v, int at, int n) {
+    static void adam(AdamScalars s, float[] p, float[] g, float[] m, float[] v, int at, int n) {
         for (int i = at; i < at + n; i++) {
             float pi = p[i];
             float gi = g[i];
-            if (decays) {
-                if (decoupled) {
-                    pi = pi * decay;
+            if (s.decays()) {
+                if (s.decoupled()) {
+                    pi = pi * s.decay();
                 } else {
-                    gi = gi + pi * decay;
+                    gi = gi + pi * s.decay();
                 }
             }
-            float mi = m[i] * beta1;
-            mi += keep1 * gi;
-            float vi = v[i] * beta2;
-            vi += keep2 * (gi * gi);
-            float denom = (float) Math.sqrt(vi) * invBias2Sqrt + eps;
+            float mi = m[i] * s.beta1();
+            mi += s.keep1() * gi;
+            float vi = v[i] * s.beta2();
+            vi += s.keep2() * (gi * gi);
+            float denom = (float) Math.sqrt(vi) * s.invBias2Sqrt() + s.eps();
             m[i] = mi;
             v[i] = vi;
-            p[i] = pi + step * (mi / denom);
+            p[i] = pi + s.step() * (mi / denom);
         }
     }
+
 
     static void where(CpuStorage c, Layout cl, CpuStorage x, Layout xl, CpuStorage y, Layout yl, CpuStorage out, Layout ol) {
         RowLoop.forEachRow(ol.shape(), (s, st, n) -> {

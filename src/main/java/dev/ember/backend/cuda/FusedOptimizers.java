@@ -1,5 +1,6 @@
 package dev.ember.backend.cuda;
 
+import dev.ember.backend.AdamScalars;
 import dev.ember.core.DType;
 import dev.ember.core.Storage;
 
@@ -33,12 +34,11 @@ final class FusedOptimizers {
     void adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled, double step,
               Storage param, int paramOffset, Storage grad, int gradOffset, Storage expAvg, int expAvgOffset,
               Storage expAvgSq, int expAvgSqOffset, int n) {
+        AdamScalars s = AdamScalars.of(lr, beta1, beta2, eps, weightDecay, decoupled, step);
         launch("adam_f32", n, new KernelArgs().pointer(address(param, paramOffset)).pointer(address(grad, gradOffset))
-                .pointer(address(expAvg, expAvgOffset)).pointer(address(expAvgSq, expAvgSqOffset))
-                .f32((float) (decoupled ? 1 - lr * weightDecay : weightDecay)).i32(decoupled ? 1 : 0)
-                .i32(weightDecay != 0 ? 1 : 0).f32((float) beta1).f32((float) (1 - beta1)).f32((float) beta2)
-                .f32((float) (1 - beta2)).f32((float) (1 / Math.sqrt(1 - Math.pow(beta2, step)))).f32((float) eps)
-                .f32((float) (-lr / (1 - Math.pow(beta1, step)))));
+                .pointer(address(expAvg, expAvgOffset)).pointer(address(expAvgSq, expAvgSqOffset)).f32(s.decay())
+                .i32(s.decoupled() ? 1 : 0).i32(s.decays() ? 1 : 0).f32(s.beta1()).f32(s.keep1()).f32(s.beta2())
+                .f32(s.keep2()).f32(s.invBias2Sqrt()).f32(s.eps()).f32(s.step()));
     }
 
     private long address(Storage s, int offset) {
