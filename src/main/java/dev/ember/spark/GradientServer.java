@@ -2,14 +2,13 @@ package dev.ember.spark;
 
 import dev.ember.train.Evaluation;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +55,8 @@ final class GradientServer implements AutoCloseable {
 
     private final String runId;
     private final int partitions;
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
+    private final Frames frames = new Frames();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private volatile boolean closed;
     // driver thread only:
@@ -85,20 +85,42 @@ final class GradientServer implements AutoCloseable {
         final int epoch;
         final int step;
         final float[] weights;
-        private byte[] encoded;
+        private final Frames frames;
+        private ByteBuffer frame;
 
-        Message(int epoch, int step, float[] weights) {
+        Message(int epoch, int step, float[] weights, Frames frames) {
             this.epoch = epoch;
             this.step = step;
             this.weights = weights;
+            this.frames = frames;
         }
 
-        /** The weights' bytes for the wire, encoded at most once however many tasks read them. */
-        synchronized byte[] encoded() {
-            if (encoded == null) {
-                encoded = Wire.encode(weights);
+        /** The message's {@link Wire} bytes, encoded at most once, as a view of its own for one task's writer. */
+        synchronized ByteBuffer frame() {
+            if (frame == null) {
+                frame = frames.next(Wire.STATE_HEADER + 4 * weights.length);
+                frame.putInt(epoch).putInt(step);
+                Wire.putFloats(frame, weights);
+                frame.flip();
             }
-            return encoded;
+            return frame.duplicate();
+        }
+    }
+
+    /**
+     * Two direct buffers that messages for TCP tasks take turns to encode into. Reusing one two
+     * messages later is safe: the driver makes a message only once every current task has answered the
+     * one before, so the tasks have read the one before that to its end (links of older attempts,
+     * which may still be writing it, are closed and their tasks gone).
+     */
+    private static final class Frames {
+        private final ByteBuffer[] buffers = new ByteBuffer[2];
+        private int turn;
+
+        synchronized ByteBuffer next(int bytes) {
+            int i = turn++ & 1;
+            buffers[i] = Wire.cleared(buffers[i], bytes);
+            return buffers[i];
         }
     }
 
@@ -116,14 +138,12 @@ final class GradientServer implements AutoCloseable {
      * the tasks receive a step's weights side by side rather than one after the other.
      */
     private final class SocketConn extends Conn {
-        final Socket socket;
-        final DataOutputStream out;
+        final SocketChannel channel;
         private final BlockingQueue<Message> outbox = new LinkedBlockingQueue<>();
         private final Thread writer;
 
-        SocketConn(Socket socket) throws IOException {
-            this.socket = socket;
-            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        SocketConn(SocketChannel channel) {
+            this.channel = channel;
             writer = new Thread(this::write, "ember-gradient-send");
             writer.setDaemon(true);
             writer.start();
@@ -131,12 +151,8 @@ final class GradientServer implements AutoCloseable {
 
         private void write() {
             try {
-                while (!socket.isClosed()) {
-                    Message m = outbox.take();
-                    out.writeInt(m.epoch);
-                    out.writeInt(m.step);
-                    Wire.writeEncoded(out, m.encoded());
-                    out.flush();
+                while (channel.isOpen()) {
+                    Wire.writeFully(channel, outbox.take().frame());
                 }
             } catch (IOException | InterruptedException e) {
                 close();  // the reader sees it and reports the link closed
@@ -144,24 +160,27 @@ final class GradientServer implements AutoCloseable {
         }
 
         void read() {
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16))) {
-                if (in.readInt() != Wire.MAGIC) {
-                    throw new IOException("not an Ember training task");
-                }
-                String run = in.readUTF();
-                partition = in.readInt();
-                int att = in.readInt();
-                events.add(new Hello(this, run, partition, att));
+            try (channel) {
+                Wire.Hello h = Wire.readHello(channel);
+                partition = h.partition();
+                events.add(new Hello(this, h.runId(), h.partition(), h.attempt()));
+                ByteBuffer head = null;
+                ByteBuffer body = null;
                 while (true) {
-                    byte kind = in.readByte();
-                    int epoch = in.readInt();
+                    head = Wire.readFully(channel, head, 5);
+                    byte kind = head.get();
+                    int epoch = head.getInt();
                     if (kind == Wire.GRAD) {
-                        int step = in.readInt();
-                        int count = in.readInt();
-                        double lossSum = in.readDouble();
-                        events.add(new Grad(this, epoch, step, count, lossSum, Wire.readFloats(in)));
+                        head = Wire.readFully(channel, head, Wire.GRAD_HEADER - 5);
+                        int step = head.getInt();
+                        int count = head.getInt();
+                        double lossSum = head.getDouble();
+                        float[] gradient = new float[Wire.getLength(head)];
+                        body = Wire.readFully(channel, body, 4 * gradient.length);
+                        Wire.getFloats(body, gradient);
+                        events.add(new Grad(this, epoch, step, count, lossSum, gradient));
                     } else if (kind == Wire.SCORES) {
-                        events.add(new Scores(this, epoch, Wire.readEvaluation(in)));
+                        events.add(new Scores(this, epoch, Wire.readEvaluation(channel)));
                     } else {
                         throw new IOException("unknown message " + kind);
                     }
@@ -174,7 +193,7 @@ final class GradientServer implements AutoCloseable {
 
         @Override
         void send(Message m) throws IOException {
-            if (socket.isClosed()) {
+            if (!channel.isOpen()) {
                 throw new IOException("the task's link is closed");
             }
             outbox.add(m);
@@ -183,7 +202,7 @@ final class GradientServer implements AutoCloseable {
         @Override
         void close() {
             try {
-                socket.close();
+                channel.close();
             } catch (IOException ignored) {
                 // closing
             }
@@ -272,9 +291,9 @@ final class GradientServer implements AutoCloseable {
     GradientServer(String bindHost, String runId, int partitions) throws IOException {
         this.runId = runId;
         this.partitions = partitions;
-        server = new ServerSocket();
-        server.setReceiveBufferSize(Wire.SOCKET_BUFFER);  // accepted sockets inherit it
-        server.bind(new java.net.InetSocketAddress(InetAddress.getByName(bindHost), 0), 128);
+        server = ServerSocketChannel.open();
+        server.setOption(StandardSocketOptions.SO_RCVBUF, Wire.SOCKET_BUFFER);  // accepted sockets inherit it
+        server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), 0), 128);
         RUNS.put(runId, this);
         Thread acceptor = new Thread(this::acceptLoop, "ember-gradient-server");
         acceptor.setDaemon(true);
@@ -294,7 +313,7 @@ final class GradientServer implements AutoCloseable {
     }
 
     int port() {
-        return server.getLocalPort();
+        return server.socket().getLocalPort();
     }
 
     /** How often a failed stage attempt was replaced by a new one so far. */
@@ -305,10 +324,9 @@ final class GradientServer implements AutoCloseable {
     private void acceptLoop() {
         while (!closed) {
             try {
-                Socket s = server.accept();
-                s.setTcpNoDelay(true);
-                s.setSendBufferSize(Wire.SOCKET_BUFFER);
-                SocketConn c = new SocketConn(s);
+                SocketChannel ch = server.accept();
+                Wire.configure(ch);
+                SocketConn c = new SocketConn(ch);
                 Thread t = new Thread(c::read, "ember-gradient-conn");
                 t.setDaemon(true);
                 t.start();
@@ -332,7 +350,7 @@ final class GradientServer implements AutoCloseable {
         long images = 0;
         long linked = 0;
         long driverNanos = 0;
-        begin(new Message(epoch, 0, weights), pending);
+        begin(new Message(epoch, 0, weights, frames), pending);
         for (int step = 0; step < steps; ) {
             if (linked == 0 && conns.size() == partitions) {
                 linked = System.nanoTime();
@@ -362,7 +380,7 @@ final class GradientServer implements AutoCloseable {
             lossSum += loss / count;
             images += count;
             progress.after(step, loss / count, images);
-            phase = step < steps ? new Message(epoch, step, weights) : null;
+            phase = step < steps ? new Message(epoch, step, weights, frames) : null;
             if (phase != null) {
                 broadcast(pending);
             }
@@ -375,7 +393,7 @@ final class GradientServer implements AutoCloseable {
     Evaluation evaluate(int epoch, float[] weights, int numClasses, BooleanSupplier stageEnded)
             throws InterruptedException {
         Scores[] pending = new Scores[partitions];
-        begin(new Message(epoch, TaskLink.EVALUATE, weights), pending);
+        begin(new Message(epoch, TaskLink.EVALUATE, weights, frames), pending);
         while (Arrays.stream(pending).anyMatch(x -> x == null)) {
             Event e = next(stageEnded, "validation after epoch " + (epoch + 1));
             if (e == null || linkEvent(e, pending)) {
@@ -395,7 +413,7 @@ final class GradientServer implements AutoCloseable {
 
     /** Tells the tasks that the run is over (they return); later links are told so too. */
     void finish() {
-        begin(new Message(-1, TaskLink.FINISH, new float[0]), new Object[partitions]);
+        begin(new Message(-1, TaskLink.FINISH, new float[0], frames), new Object[partitions]);
     }
 
     private void begin(Message m, Object[] pending) {

@@ -2,13 +2,10 @@ package dev.ember.spark;
 
 import dev.ember.train.Evaluation;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,7 +19,10 @@ abstract class TaskLink implements AutoCloseable {
     /** {@link State#step} that ends the run's training stage. */
     static final int FINISH = -2;
 
-    /** What the driver asks: a training step of an epoch, {@link #EVALUATE} or {@link #FINISH}; with the weights. */
+    /**
+     * What the driver asks: a training step of an epoch, {@link #EVALUATE} or {@link #FINISH}; with the
+     * weights, which the task reads before its next {@link #receive} (a TCP link reuses the array).
+     */
     record State(int epoch, int step, float[] weights) {
     }
 
@@ -68,61 +68,61 @@ abstract class TaskLink implements AutoCloseable {
     @Override
     public abstract void close();
 
-    /** The {@link Wire} protocol over a socket to the driver. */
+    /**
+     * The {@link Wire} protocol over a socket channel to the driver. One direct buffer serves both
+     * ways (the task sends only after it has used what it received), and the weights arrive in one
+     * reused array, valid until the next {@link #receive}.
+     */
     private static final class Tcp extends TaskLink {
-        private final Socket socket = new Socket();
-        private final DataOutputStream out;
-        private final DataInputStream in;
+        private final SocketChannel channel = SocketChannel.open();
+        private ByteBuffer buffer;
+        private float[] weights = new float[0];
 
         Tcp(String host, int port, String runId, int partition, int attempt) throws IOException {
-            socket.setTcpNoDelay(true);
-            socket.setSendBufferSize(Wire.SOCKET_BUFFER);
-            socket.setReceiveBufferSize(Wire.SOCKET_BUFFER);
-            socket.connect(new InetSocketAddress(host, port), 30_000);
-            out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-            out.writeInt(Wire.MAGIC);
-            out.writeUTF(runId);
-            out.writeInt(partition);
-            out.writeInt(attempt);
-            out.flush();
+            Wire.configure(channel);
+            channel.socket().connect(new InetSocketAddress(host, port), 30_000);
+            Wire.writeFully(channel, Wire.hello(runId, partition, attempt));
         }
 
         @Override
         State receive() throws IOException {
-            int epoch = in.readInt();
-            int step = in.readInt();
-            return new State(epoch, step, Wire.readFloats(in));
+            buffer = Wire.readFully(channel, buffer, Wire.STATE_HEADER);
+            int epoch = buffer.getInt();
+            int step = buffer.getInt();
+            int n = Wire.getLength(buffer);
+            buffer = Wire.readFully(channel, buffer, 4 * n);
+            if (weights.length != n) {
+                weights = new float[n];
+            }
+            Wire.getFloats(buffer, weights);
+            return new State(epoch, step, weights);
         }
 
         @Override
         void send(int epoch, int step, int count, double lossSum, float[] gradient) throws IOException {
-            out.writeByte(Wire.GRAD);
-            out.writeInt(epoch);
-            out.writeInt(step);
-            out.writeInt(count);
-            out.writeDouble(lossSum);
-            Wire.writeFloats(out, gradient);
-            out.flush();
+            buffer = Wire.cleared(buffer, Wire.GRAD_HEADER + 4 * gradient.length);
+            buffer.put(Wire.GRAD).putInt(epoch).putInt(step).putInt(count).putDouble(lossSum);
+            Wire.putFloats(buffer, gradient);
+            Wire.writeFully(channel, buffer.flip());
         }
 
         @Override
         void sendScores(int epoch, Evaluation evaluation) throws IOException {
-            out.writeByte(Wire.SCORES);
-            out.writeInt(epoch);
-            Wire.writeEvaluation(out, evaluation);
-            out.flush();
+            buffer = Wire.cleared(buffer, 5 + Wire.evaluationBytes(evaluation));
+            buffer.put(Wire.SCORES).putInt(epoch);
+            Wire.putEvaluation(buffer, evaluation);
+            Wire.writeFully(channel, buffer.flip());
         }
 
         @Override
         boolean isClosed() {
-            return socket.isClosed();
+            return !channel.isOpen();
         }
 
         @Override
         public void close() {
             try {
-                socket.close();
+                channel.close();
             } catch (IOException ignored) {
                 // closing
             }

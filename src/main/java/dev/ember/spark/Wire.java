@@ -2,89 +2,154 @@ package dev.ember.spark;
 
 import dev.ember.train.Evaluation;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 
 /**
- * The gradient-exchange protocol between training tasks and the driver's {@link GradientServer}.
- * Task → driver: {@code HELLO(magic, runId, partition, attempt)} once, then per step
- * {@code GRAD(epoch, step, count, lossSum, float[] gradient)} and per validation
+ * The gradient-exchange protocol between training tasks and the driver's {@link GradientServer}, over
+ * blocking socket channels. Task → driver: {@code HELLO(magic, runId, partition, attempt)} once, then
+ * per step {@code GRAD(epoch, step, count, lossSum, float[] gradient)} and per validation
  * {@code SCORES(epoch, lossSum, correct, count, long[k][k] confusion)}. Driver → task:
  * {@code (epoch, step, float[] weights)}, where step {@link TaskLink#EVALUATE} asks for scores and
  * {@link TaskLink#FINISH} (no weights) ends the stage.
- * Float arrays travel as a length and little-endian IEEE floats: the byte order of x86 and ARM, so
- * encoding and decoding are plain memory copies rather than a byte swap per element.
+ *
+ * <p>Everything is little-endian, the byte order of x86 and ARM, so a float array is one memory copy
+ * each way between a Java array and a direct buffer, which the socket reads or writes without a
+ * further copy. Each end reuses its direct buffers: a step's vector (0.8 MB for the digits MLP)
+ * would otherwise cost a fresh byte array and a float array per message, plus the JDK's own copy
+ * of a heap array into a temporary direct buffer.
  */
 final class Wire {
-    static final int MAGIC = 0x454D4232; // "EMB2"
+    static final int MAGIC = 0x454D4233; // "EMB3"
     static final byte GRAD = 'G';
     static final byte SCORES = 'S';
+    /** Bytes before a {@code GRAD}'s floats: kind, epoch, step, count, lossSum, length. */
+    static final int GRAD_HEADER = 1 + 4 + 4 + 4 + 8 + 4;
+    /** Bytes before the weights' floats: epoch, step, length. */
+    static final int STATE_HEADER = 4 + 4 + 4;
     /**
      * Socket buffers of 4 MiB each way (Linux caps them at net.core.{w,r}mem_max): a step's weights or
      * gradient (0.8 MB for the digits MLP) fit, so a write returns without waiting for the reader.
      */
     static final int SOCKET_BUFFER = 1 << 22;
+    private static final int MAX_FLOATS = 1 << 29;
 
     private Wire() {
     }
 
-    static void writeFloats(DataOutputStream out, float[] v) throws IOException {
-        out.writeInt(v.length);
-        out.write(encode(v));
+    static void configure(SocketChannel ch) throws IOException {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
     }
 
-    /** The floats' bytes, once, for a message sent to several tasks. */
-    static byte[] encode(float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    /** {@code b} cleared, or a new little-endian direct buffer when {@code b} holds fewer than {@code bytes}. */
+    static ByteBuffer cleared(ByteBuffer b, int bytes) {
+        if (b == null || b.capacity() < bytes) {
+            return ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return b.clear();
+    }
+
+    static void putFloats(ByteBuffer b, float[] v) {
+        b.putInt(v.length);
         b.asFloatBuffer().put(v);
-        return b.array();
+        b.position(b.position() + 4 * v.length);
     }
 
-    /** {@link #writeFloats} of floats already {@link #encode encoded}. */
-    static void writeEncoded(DataOutputStream out, byte[] encoded) throws IOException {
-        out.writeInt(encoded.length / 4);
-        out.write(encoded);
-    }
-
-    static float[] readFloats(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > (1 << 29)) {
+    /** Reads a length as written by {@link #putFloats}, checked. */
+    static int getLength(ByteBuffer b) throws IOException {
+        int n = b.getInt();
+        if (n < 0 || n > MAX_FLOATS) {
             throw new IOException("bad float array length " + n);
         }
-        byte[] bytes = new byte[n * 4];
-        in.readFully(bytes);
-        float[] v = new float[n];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-        return v;
+        return n;
     }
 
-    static void writeEvaluation(DataOutputStream out, Evaluation e) throws IOException {
-        out.writeDouble(e.lossSum());
-        out.writeLong(e.correct());
-        out.writeLong(e.count());
-        out.writeInt(e.confusion().length);
+    /** The floats at {@code b}'s position into {@code v} (all of it). */
+    static void getFloats(ByteBuffer b, float[] v) {
+        b.asFloatBuffer().get(v);
+        b.position(b.position() + 4 * v.length);
+    }
+
+    /** Writes {@code b} from its position to its limit. */
+    static void writeFully(SocketChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** Reads exactly {@code bytes} into {@code b} (or a larger buffer, returned), flipped for reading. */
+    static ByteBuffer readFully(SocketChannel ch, ByteBuffer b, int bytes) throws IOException {
+        ByteBuffer to = cleared(b, bytes).limit(bytes);
+        while (to.hasRemaining()) {
+            if (ch.read(to) < 0) {
+                throw new EOFException("the other end closed the link");
+            }
+        }
+        return to.flip();
+    }
+
+    static ByteBuffer hello(String runId, int partition, int attempt) {
+        byte[] id = runId.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(16 + id.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MAGIC).putInt(id.length).put(id).putInt(partition).putInt(attempt);
+        return b.flip();
+    }
+
+    /** A {@link #hello}'s run id, partition and attempt, or an IOException for anything else. */
+    static Hello readHello(SocketChannel ch) throws IOException {
+        ByteBuffer head = readFully(ch, null, 8);
+        if (head.getInt() != MAGIC) {
+            throw new IOException("not an Ember training task");
+        }
+        int idLength = head.getInt();
+        if (idLength < 0 || idLength > 1 << 12) {
+            throw new IOException("bad run id length " + idLength);
+        }
+        ByteBuffer rest = readFully(ch, null, idLength + 8);
+        byte[] id = new byte[idLength];
+        rest.get(id);
+        return new Hello(new String(id, StandardCharsets.UTF_8), rest.getInt(), rest.getInt());
+    }
+
+    record Hello(String runId, int partition, int attempt) {
+    }
+
+    static int evaluationBytes(Evaluation e) {
+        int k = e.confusion().length;
+        return 8 + 8 + 8 + 4 + 8 * k * k;
+    }
+
+    static void putEvaluation(ByteBuffer b, Evaluation e) {
+        b.putDouble(e.lossSum()).putLong(e.correct()).putLong(e.count()).putInt(e.confusion().length);
         for (long[] row : e.confusion()) {
             for (long v : row) {
-                out.writeLong(v);
+                b.putLong(v);
             }
         }
     }
 
-    static Evaluation readEvaluation(DataInputStream in) throws IOException {
-        double lossSum = in.readDouble();
-        long correct = in.readLong();
-        long count = in.readLong();
-        int k = in.readInt();
-        if (k < 0 || k > 1 << 16) {
+    /** An evaluation as {@link #putEvaluation} wrote it, read from {@code ch}. */
+    static Evaluation readEvaluation(SocketChannel ch) throws IOException {
+        ByteBuffer head = readFully(ch, null, 28);
+        double lossSum = head.getDouble();
+        long correct = head.getLong();
+        long count = head.getLong();
+        int k = head.getInt();
+        if (k < 0 || k > 1 << 12) {
             throw new IOException("bad class count " + k);
         }
+        ByteBuffer cells = readFully(ch, null, 8 * k * k);
         long[][] confusion = new long[k][k];
         for (long[] row : confusion) {
             for (int j = 0; j < k; j++) {
-                row[j] = in.readLong();
+                row[j] = cells.getLong();
             }
         }
         return new Evaluation(lossSum, correct, count, confusion);
