@@ -95,6 +95,11 @@ final class Wire {
         return to.flip();
     }
 
+    /** A little-endian heap buffer for a message read once per link or epoch (direct memory is freed only by the GC). */
+    private static ByteBuffer small(int bytes) {
+        return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     static ByteBuffer hello(String runId, int partition, int attempt) {
         byte[] id = runId.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(16 + id.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -104,7 +109,7 @@ final class Wire {
 
     /** A {@link #hello}'s run id, partition and attempt, or an IOException for anything else. */
     static Hello readHello(SocketChannel ch) throws IOException {
-        ByteBuffer head = readFully(ch, null, 8);
+        ByteBuffer head = readFully(ch, small(8), 8);
         if (head.getInt() != MAGIC) {
             throw new IOException("not an Ember training task");
         }
@@ -112,7 +117,7 @@ final class Wire {
         if (idLength < 0 || idLength > 1 << 12) {
             throw new IOException("bad run id length " + idLength);
         }
-        ByteBuffer rest = readFully(ch, null, idLength + 8);
+        ByteBuffer rest = readFully(ch, small(idLength + 8), idLength + 8);
         byte[] id = new byte[idLength];
         rest.get(id);
         return new Hello(new String(id, StandardCharsets.UTF_8), rest.getInt(), rest.getInt());
@@ -137,7 +142,7 @@ final class Wire {
 
     /** An evaluation as {@link #putEvaluation} wrote it, read from {@code ch}. */
     static Evaluation readEvaluation(SocketChannel ch) throws IOException {
-        ByteBuffer head = readFully(ch, null, 28);
+        ByteBuffer head = readFully(ch, small(28), 28);
         double lossSum = head.getDouble();
         long correct = head.getLong();
         long count = head.getLong();
@@ -145,7 +150,7 @@ final class Wire {
         if (k < 0 || k > 1 << 12) {
             throw new IOException("bad class count " + k);
         }
-        ByteBuffer cells = readFully(ch, null, 8 * k * k);
+        ByteBuffer cells = readFully(ch, small(8 * k * k), 8 * k * k);
         long[][] confusion = new long[k][k];
         for (long[] row : confusion) {
             for (int j = 0; j < k; j++) {

@@ -3,6 +3,10 @@ package dev.ember.spark;
 import dev.ember.train.Evaluation;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -55,10 +59,16 @@ class GradientServerTest {
         return seen;
     }
 
-    private static void runs(boolean firstInMemory) throws Exception {
+    /** Two tasks, the first in memory when {@code firstInMemory}; a stranger first when {@code stranger}. */
+    private static void runs(boolean firstInMemory, boolean stranger) throws Exception {
         String runId = "wire-test-" + firstInMemory;
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (GradientServer server = new GradientServer("127.0.0.1", runId, 2)) {
+            if (stranger) {  // not an Ember task: the server drops the link and goes on
+                try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()))) {
+                    ch.write(ByteBuffer.wrap("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+                }
+            }
             Future<List<float[]>> t0 = pool.submit(() -> task(server.port(), runId, 0, firstInMemory));
             Future<List<float[]>> t1 = pool.submit(() -> task(server.port(), runId, 1, false));
             List<float[]> sent = new ArrayList<>();
@@ -104,12 +114,12 @@ class GradientServerTest {
     }
 
     @Test
-    void tcpTasksSendAndReceiveExactVectors() throws Exception {
-        runs(false);
+    void tcpTasksSendAndReceiveExactVectorsAfterAStranger() throws Exception {
+        runs(false, true);
     }
 
     @Test
     void tcpAndInMemoryTasksMix() throws Exception {
-        runs(true);
+        runs(true, false);
     }
 }
