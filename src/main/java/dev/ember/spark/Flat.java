@@ -6,8 +6,10 @@ import dev.ember.core.DType;
 import dev.ember.nn.Module;
 import dev.ember.tensor.Tensor;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * What travels each step, as one flat {@code float[]} (Spark ml/ann style): the model's trainable
@@ -36,19 +38,79 @@ final class Flat {
         return n;
     }
 
-    /** Trainable parameters, then buffers. */
+    /** Trainable parameters, then buffers, copied into one new array. */
     static float[] weights(Module model) {
-        float[] out = new float[size(model)];
-        try (var off = GradMode.noGrad()) {
-            forEach(model, out, (t, slot) -> copy(t, slot));
-        }
-        return out;
+        return current(model).toArray();
     }
 
-    static void setWeights(Module model, float[] w) {
-        check(model, w);
+    /**
+     * The trainable parameters, then the buffers, as they are: {@link Segments} of the tensors' own
+     * arrays (copies where a tensor is not dense float32 on the CPU). The driver sends its weights so;
+     * they stay valid until it changes its model, which it does only once every task has answered
+     * the message they go in.
+     */
+    static Segments current(Module model) {
+        List<Tensor> all = travelling(model);
+        float[][] arrays = new float[all.size()][];
+        int[] offsets = new int[all.size()];
+        int[] lengths = new int[all.size()];
+        try (var off = GradMode.noGrad()) {
+            for (int j = 0; j < all.size(); j++) {
+                Tensor t = all.get(j);
+                lengths[j] = t.numel();
+                arrays[j] = dense(t);
+                if (arrays[j] != null) {
+                    offsets[j] = t.layout().offset();
+                } else {
+                    arrays[j] = new float[t.numel()];
+                    copy(t, Tensor.wrap(arrays[j], t.shape().toArray()));
+                }
+            }
+        }
+        return new Segments(arrays, offsets, lengths);
+    }
+
+    /** Sets the trainable parameters and buffers from a vector laid out as {@link #current}'s. */
+    static void setWeights(Module model, Segments w) {
+        check(model, w.size());
         try (var off = GradMode.noGrad()) {
             forEach(model, w, Flat::assign);
+        }
+    }
+
+    /**
+     * A flat vector held in pieces: element {@code k} of piece {@code j} is
+     * {@code arrays[j][offsets[j] + k]}, {@code k < lengths[j]}; the pieces in order make the vector.
+     */
+    record Segments(float[][] arrays, int[] offsets, int[] lengths) {
+        static Segments of(float[] v) {
+            return new Segments(new float[][] {v}, new int[] {0}, new int[] {v.length});
+        }
+
+        int size() {
+            int n = 0;
+            for (int len : lengths) {
+                n += len;
+            }
+            return n;
+        }
+
+        /** The floats in order into {@code to} (a float view of a wire buffer). */
+        void writeTo(FloatBuffer to) {
+            for (int j = 0; j < arrays.length; j++) {
+                to.put(arrays[j], offsets[j], lengths[j]);
+            }
+        }
+
+        /** The vector as one new array. */
+        float[] toArray() {
+            float[] out = new float[size()];
+            int at = 0;
+            for (int j = 0; j < arrays.length; j++) {
+                System.arraycopy(arrays[j], offsets[j], out, at, lengths[j]);
+                at += lengths[j];
+            }
+            return out;
         }
     }
 
@@ -58,7 +120,7 @@ final class Flat {
         int params = model.trainableParameters().size();
         try (var off = GradMode.noGrad()) {
             int[] k = {0};
-            forEach(model, out, (t, slot) -> {
+            forEach(model, Segments.of(out), (t, slot) -> {
                 Tensor v = k[0]++ < params ? t.grad() : t;
                 if (v != null) {
                     copy(v, slot);
@@ -73,11 +135,11 @@ final class Flat {
      * slice (no copy), and each buffer takes its averaged value.
      */
     static void setAverages(Module model, float[] mean) {
-        check(model, mean);
+        check(model, mean.length);
         int params = model.trainableParameters().size();
         int[] k = {0};
         try (var off = GradMode.noGrad()) {
-            forEach(model, mean, (t, slot) -> {
+            forEach(model, Segments.of(mean), (t, slot) -> {
                 if (k[0]++ < params) {
                     t.setGrad(slot);
                 } else {
@@ -126,21 +188,32 @@ final class Flat {
         return all;
     }
 
-    /** Calls {@code action(tensor, its slice of flat as a CPU float tensor of its shape)} in order. */
-    private static void forEach(Module model, float[] flat, java.util.function.BiConsumer<Tensor, Tensor> action) {
-        Tensor all = Tensor.wrap(flat, flat.length);
+    /**
+     * Calls {@code action(tensor, its values in v as a CPU float tensor of its shape)} in order. Each
+     * tensor's values lie in one piece of {@code v}: one piece holds the whole vector, or there is one
+     * piece per tensor.
+     */
+    private static void forEach(Module model, Segments v, BiConsumer<Tensor, Tensor> action) {
+        List<Tensor> all = travelling(model);
+        boolean whole = v.arrays().length == 1;
+        if (!whole && v.arrays().length != all.size()) {
+            throw new IllegalArgumentException("a vector of " + v.arrays().length + " pieces for " + all.size() + " tensors");
+        }
         int off = 0;
-        for (Tensor t : travelling(model)) {
+        for (int j = 0; j < all.size(); j++) {
+            Tensor t = all.get(j);
             int n = t.numel();
-            action.accept(t, all.narrow(0, off, n).view(t.shape().toArray()));
+            float[] array = v.arrays()[whole ? 0 : j];
+            int start = whole ? v.offsets()[0] + off : v.offsets()[j];
+            action.accept(t, Tensor.wrap(array, array.length).narrow(0, start, n).view(t.shape().toArray()));
             off += n;
         }
     }
 
-    private static void check(Module model, float[] v) {
+    private static void check(Module model, int values) {
         int n = size(model);
-        if (v.length != n) {
-            throw new IllegalArgumentException("flat vector has " + v.length + " values, the model has " + n
+        if (values != n) {
+            throw new IllegalArgumentException("flat vector has " + values + " values, the model has " + n
                     + " trainable parameters and buffer elements");
         }
     }

@@ -38,7 +38,8 @@ final class GradientServer implements AutoCloseable {
      * gradient of the mean loss over the global batch, then the count-weighted mean of the buffers.
      */
     interface Stepper {
-        float[] step(int step, float[] mean, long count, double lossSum);
+        /** Returns the new weights, as {@link Flat#current} gives them: the driver changes them only in its next step. */
+        Flat.Segments step(int step, float[] mean, long count, double lossSum);
     }
 
     /** Called after each applied step (progress printing). */
@@ -84,11 +85,11 @@ final class GradientServer implements AutoCloseable {
     private static final class Message {
         final int epoch;
         final int step;
-        final float[] weights;
+        final Flat.Segments weights;
         private final Frames frames;
         private ByteBuffer frame;
 
-        Message(int epoch, int step, float[] weights, Frames frames) {
+        Message(int epoch, int step, Flat.Segments weights, Frames frames) {
             this.epoch = epoch;
             this.step = step;
             this.weights = weights;
@@ -98,9 +99,11 @@ final class GradientServer implements AutoCloseable {
         /** The message's {@link Wire} bytes, encoded at most once, as a view of its own for one task's writer. */
         synchronized ByteBuffer frame() {
             if (frame == null) {
-                frame = frames.next(Wire.STATE_HEADER + 4 * weights.length);
-                frame.putInt(epoch).putInt(step);
-                Wire.putFloats(frame, weights);
+                int n = weights.size();
+                frame = frames.next(Wire.STATE_HEADER + 4 * n);
+                frame.putInt(epoch).putInt(step).putInt(n);
+                weights.writeTo(frame.asFloatBuffer());
+                frame.position(frame.position() + 4 * n);
                 frame.flip();
             }
             return frame.duplicate();
@@ -211,9 +214,10 @@ final class GradientServer implements AutoCloseable {
     }
 
     /**
-     * A task in this JVM (a local master's executor): arrays change hands without copies. Neither side
-     * writes an array after handing it over: the driver's weights are new every step, and so are a
-     * task's gradients.
+     * A task in this JVM (a local master's executor): vectors change hands without copies. The task
+     * reads the driver's own tensors ({@link Flat#current}), which the driver steps only once every
+     * task has sent its gradient; a task's gradient is a new array every step, which it never writes
+     * after handing it over.
      */
     private final class InMemory extends Conn {
         private static final TaskLink.State CLOSED = new TaskLink.State(-1, TaskLink.FINISH, null);
@@ -343,7 +347,7 @@ final class GradientServer implements AutoCloseable {
      * last step is applied (the tasks then wait for the next phase); throws if {@code stageEnded}
      * reports that the training stage ended before that.
      */
-    EpochResult runEpoch(int epoch, int steps, float[] weights, Stepper stepper, BooleanSupplier stageEnded,
+    EpochResult runEpoch(int epoch, int steps, Flat.Segments weights, Stepper stepper, BooleanSupplier stageEnded,
                          Progress progress) throws InterruptedException {
         Grad[] pending = new Grad[partitions];
         double lossSum = 0;
@@ -373,7 +377,7 @@ final class GradientServer implements AutoCloseable {
                 count += x.count();
                 loss += x.lossSum();
             }
-            float[] mean = mean(pending, weights.length, count);
+            float[] mean = mean(pending, weights.size(), count);
             Arrays.fill(pending, null);
             weights = stepper.step(step, mean, count, loss);
             step++;
@@ -390,7 +394,7 @@ final class GradientServer implements AutoCloseable {
     }
 
     /** Every task scores its validation shard with {@code weights}; the merged result. */
-    Evaluation evaluate(int epoch, float[] weights, int numClasses, BooleanSupplier stageEnded)
+    Evaluation evaluate(int epoch, Flat.Segments weights, int numClasses, BooleanSupplier stageEnded)
             throws InterruptedException {
         Scores[] pending = new Scores[partitions];
         begin(new Message(epoch, TaskLink.EVALUATE, weights, frames), pending);
@@ -413,7 +417,7 @@ final class GradientServer implements AutoCloseable {
 
     /** Tells the tasks that the run is over (they return); later links are told so too. */
     void finish() {
-        begin(new Message(-1, TaskLink.FINISH, new float[0], frames), new Object[partitions]);
+        begin(new Message(-1, TaskLink.FINISH, Flat.Segments.of(new float[0]), frames), new Object[partitions]);
     }
 
     private void begin(Message m, Object[] pending) {

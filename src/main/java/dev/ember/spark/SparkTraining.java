@@ -236,11 +236,11 @@ public final class SparkTraining {
                     long t0 = System.nanoTime();
                     int e = epoch;
                     long[] lastPrint = {t0};
-                    GradientServer.EpochResult r = server.runEpoch(epoch, stepsPerEpoch, Flat.weights(model),
+                    GradientServer.EpochResult r = server.runEpoch(epoch, stepsPerEpoch, Flat.current(model),
                             (step, mean, count, lossSum) -> {
                                 Flat.setAverages(model, mean);
                                 optimizer.step();
-                                return Flat.weights(model);
+                                return Flat.current(model);
                             }, stageEnded, (step, loss, images) -> {
                                 long now = System.nanoTime();
                                 if (now - lastPrint[0] > 10_000_000_000L && step < stepsPerEpoch) {
@@ -257,7 +257,7 @@ public final class SparkTraining {
                     if (scheduler != null) {
                         scheduler.step();
                     }
-                    Evaluation val = server.evaluate(epoch, Flat.weights(model), numClasses, stageEnded);
+                    Evaluation val = server.evaluate(epoch, Flat.current(model), numClasses, stageEnded);
                     last = val;
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     EpochMetrics m = new EpochMetrics(epoch + 1, r.lossSum() / r.steps(), val.loss(), val.accuracy(),

@@ -21,9 +21,10 @@ abstract class TaskLink implements AutoCloseable {
 
     /**
      * What the driver asks: a training step of an epoch, {@link #EVALUATE} or {@link #FINISH}; with the
-     * weights, which the task reads before its next {@link #receive} (a TCP link reuses the array).
+     * weights, which the task sets before it answers (in memory they are the driver's own tensors; a
+     * TCP link reuses its array).
      */
-    record State(int epoch, int step, float[] weights) {
+    record State(int epoch, int step, Flat.Segments weights) {
     }
 
     /**
@@ -95,7 +96,7 @@ abstract class TaskLink implements AutoCloseable {
                 weights = new float[n];
             }
             Wire.getFloats(buffer, weights);
-            return new State(epoch, step, weights);
+            return new State(epoch, step, Flat.Segments.of(weights));
         }
 
         @Override

@@ -34,6 +34,21 @@ class GradientServerTest {
         return v;
     }
 
+    /** {@code v} in pieces at offsets inside larger arrays, as the driver's tensors are ({@link Flat#current}). */
+    private static Flat.Segments pieces(float[] v) {
+        int[] cuts = {0, 0, 300, 301, N};
+        float[][] arrays = new float[cuts.length - 1][];
+        int[] offsets = new int[arrays.length];
+        int[] lengths = new int[arrays.length];
+        for (int j = 0; j < arrays.length; j++) {
+            lengths[j] = cuts[j + 1] - cuts[j];
+            offsets[j] = 3 + j;
+            arrays[j] = new float[offsets[j] + lengths[j] + 5];
+            System.arraycopy(v, cuts[j], arrays[j], offsets[j], lengths[j]);
+        }
+        return new Flat.Segments(arrays, offsets, lengths);
+    }
+
     private static float[] initial() {
         float[] w = new float[N];
         for (int i = 0; i < N; i++) {
@@ -47,12 +62,12 @@ class GradientServerTest {
         List<float[]> seen = new ArrayList<>();
         try (TaskLink link = TaskLink.open("127.0.0.1", port, runId, p, 0, inMemory, () -> false)) {
             for (TaskLink.State s = link.receive(); s.step() != TaskLink.FINISH; s = link.receive()) {
-                seen.add(s.weights().clone());
+                seen.add(s.weights().toArray());
                 if (s.step() == TaskLink.EVALUATE) {
                     long[][] confusion = {{p, 1}, {2, 3 + p}};
                     link.sendScores(s.epoch(), new Evaluation(1.5 * (p + 1), 4 + p, 6 + p, confusion));
                 } else {
-                    link.send(s.epoch(), s.step(), p + 1, 0.5 * (p + 1), vector(p, s.step(), s.weights()));
+                    link.send(s.epoch(), s.step(), p + 1, 0.5 * (p + 1), vector(p, s.step(), s.weights().toArray()));
                 }
             }
         }
@@ -74,7 +89,7 @@ class GradientServerTest {
             List<float[]> sent = new ArrayList<>();
             float[] start = initial();
             sent.add(start.clone());
-            GradientServer.EpochResult r = server.runEpoch(0, STEPS, start, (step, mean, count, lossSum) -> {
+            GradientServer.EpochResult r = server.runEpoch(0, STEPS, pieces(start), (step, mean, count, lossSum) -> {
                 float[] w = sent.get(step);
                 float[] v0 = vector(0, step, w);
                 float[] v1 = vector(1, step, w);
@@ -90,11 +105,11 @@ class GradientServerTest {
                     next[i] = w[i] - 0.125f * mean[i];
                 }
                 sent.add(next.clone());
-                return next;
+                return pieces(next);
             }, () -> false, (step, loss, images) -> { });
             assertEquals(STEPS, r.steps());
             assertEquals(3L * STEPS, r.images());
-            Evaluation e = server.evaluate(0, sent.get(STEPS), 2, () -> false);
+            Evaluation e = server.evaluate(0, Flat.Segments.of(sent.get(STEPS)), 2, () -> false);
             assertEquals(4.5, e.lossSum());
             assertEquals(9, e.correct());
             assertEquals(13, e.count());
