@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * What travels each step, as one flat {@code float[]} (Spark ml/ann style): the model's trainable
+ * What travels each step, as one flat vector of floats (Spark ml/ann style): the model's trainable
  * parameters in {@link Module#trainableParameters()} order, then its buffers in
  * {@link Module#namedBuffers()} order (BatchNorm's running statistics and step counter; int64 buffers
  * travel as floats and are rounded back). The driver sends weights and buffers; a task sends its
@@ -23,8 +23,11 @@ import java.util.function.BiConsumer;
  * Frozen parameters never change, so they do not travel: executors get them once per run in the
  * driver's state dict.
  *
- * <p>Dense float32 CPU tensors are copied with {@link System#arraycopy}: this runs every step on
- * the driver and in every task, around a vector of the model's size.
+ * <p>A task's gradient is one new {@code float[]}; the driver's weights go out as {@link Segments} of
+ * its tensors' own arrays ({@link #current}), which tasks in its JVM read and TCP frames are encoded
+ * from, with no copy on the driver's serial path. Dense float32 CPU tensors are copied with
+ * {@link System#arraycopy}: this runs every step on the driver and in every task, around a vector
+ * of the model's size.
  */
 final class Flat {
     private Flat() {
