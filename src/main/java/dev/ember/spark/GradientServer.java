@@ -99,11 +99,9 @@ final class GradientServer implements AutoCloseable {
         /** The message's {@link Wire} bytes, encoded at most once, as a view of its own for one task's writer. */
         synchronized ByteBuffer frame() {
             if (frame == null) {
-                int n = weights.size();
-                frame = frames.next(Wire.STATE_HEADER + 4 * n);
-                frame.putInt(epoch).putInt(step).putInt(n);
-                weights.writeTo(frame.asFloatBuffer());
-                frame.position(frame.position() + 4 * n);
+                frame = frames.next(Wire.STATE_HEADER + 4 * weights.size());
+                frame.putInt(epoch).putInt(step);
+                Wire.putFloats(frame, weights);
                 frame.flip();
             }
             return frame.duplicate();

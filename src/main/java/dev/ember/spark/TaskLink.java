@@ -103,7 +103,7 @@ abstract class TaskLink implements AutoCloseable {
         void send(int epoch, int step, int count, double lossSum, float[] gradient) throws IOException {
             buffer = Wire.cleared(buffer, Wire.GRAD_HEADER + 4 * gradient.length);
             buffer.put(Wire.GRAD).putInt(epoch).putInt(step).putInt(count).putDouble(lossSum);
-            Wire.putFloats(buffer, gradient);
+            Wire.putFloats(buffer, Flat.Segments.of(gradient));
             Wire.writeFully(channel, buffer.flip());
         }
 

@@ -56,10 +56,12 @@ final class Wire {
         return b.clear();
     }
 
-    static void putFloats(ByteBuffer b, float[] v) {
-        b.putInt(v.length);
-        b.asFloatBuffer().put(v);
-        b.position(b.position() + 4 * v.length);
+    /** {@code v}'s length, then its floats. */
+    static void putFloats(ByteBuffer b, Flat.Segments v) {
+        int n = v.size();
+        b.putInt(n);
+        v.writeTo(b.asFloatBuffer());
+        b.position(b.position() + 4 * n);
     }
 
     /** Reads a length as written by {@link #putFloats}, checked. */
